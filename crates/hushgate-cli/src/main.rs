@@ -1,0 +1,61 @@
+//! `hushgate`: a privacy gateway for LLM APIs. This binary only parses
+//! arguments and calls the library crates.
+
+use std::io::ErrorKind;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Hushgate keeps PII, PHI, card data and secrets out of LLM API requests.
+#[derive(Parser)]
+#[command(
+    name = "hushgate",
+    version,
+    about,
+    long_about = "Hushgate keeps PII, PHI, card data and secrets out of LLM API requests.\n\n\
+It finds sensitive values (Presidio entity names: PERSON, EMAIL_ADDRESS, CREDIT_CARD, US_SSN, \
+API_KEY, ...) with one-pass automata, checksum validators and gazetteers.",
+    after_help = "Examples:\n  \
+echo 'mail jane@example.org, SSN 219-09-9999' | hushgate scan\n  \
+hushgate scan notes.txt logs/app.log --format json\n  \
+hushgate scan --jsonl < records.jsonl > findings.jsonl\n\n\
+Run `hushgate help scan` for every option."
+)]
+struct Cli {
+    /// A TOML config file; its [detection] table sets the threshold, phone
+    /// regions, allow/deny lists and custom patterns.
+    #[arg(long, global = true, value_name = "FILE", env = "HUSHGATE_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Scan(cmd::scan::ScanArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => cmd::scan::run(cli.config.as_deref(), args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`hushgate scan | head`) is not an error.
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("hushgate: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
