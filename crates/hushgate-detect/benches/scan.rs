@@ -1,6 +1,8 @@
 //! Engine throughput over the evaluation texts (or a built-in sample when
 //! ../shared/eval/dev.jsonl is absent). Run: `cargo bench -p hushgate-detect`.
 
+#![allow(clippy::expect_used)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hushgate_detect::Engine;
 

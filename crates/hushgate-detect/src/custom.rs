@@ -79,10 +79,10 @@ impl PatternRecognizer for CustomRecognizer {
     }
 
     fn on_match(&self, m: &Match<'_>, out: &mut Vec<Finding>) {
-        if let Some((t, score)) = self.kinds.get(usize::from(m.tag)) {
-            if m.start < m.end {
-                out.push(Finding::new(t.clone(), m.start, m.end, *score, "custom"));
-            }
+        if let Some((t, score)) = self.kinds.get(usize::from(m.tag))
+            && m.start < m.end
+        {
+            out.push(Finding::new(t.clone(), m.start, m.end, *score, "custom"));
         }
     }
 }
