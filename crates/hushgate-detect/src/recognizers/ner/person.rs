@@ -1,0 +1,1368 @@
+//! PERSON: gazetteers of given names and surnames, plus the shape of the text
+//! around them (honorifics, labels, greetings, signatures, HL7 name fields).
+//!
+//! The lists alone are weak evidence: most capitalised words are *someone's*
+//! surname, and many given names are English words (Will, May, Grant). So a
+//! span is reported when the tokens agree with each other (a known given name
+//! followed by a known surname), or when a cue says a name comes next (`Dr.`,
+//! `Patient`, `Dear`, `Name:`, a closing line before a signature), and never
+//! when the shape says it is something else (a street, a firm, an eponymous
+//! disease, an identifier in code).
+
+use hushgate_types::{EntityType, Finding};
+use memchr::memmem;
+
+use super::gazetteer::{Gazetteer, NameInfo};
+use super::tokenize::{
+    DIGIT, ESCAPE, HAN, HANGUL, JOINED, KANA, POSSESSIVE, Shape, Token, UNDERSCORE, lower_into,
+    tokenize,
+};
+use crate::recognizer::{TextContext, TextRecognizer};
+
+const NAME: &str = "person_ner";
+
+/// The PERSON recognizer.
+pub struct PersonRecognizer {
+    g: &'static Gazetteer,
+}
+
+impl PersonRecognizer {
+    pub fn new() -> PersonRecognizer {
+        PersonRecognizer {
+            g: Gazetteer::get(),
+        }
+    }
+}
+
+impl Default for PersonRecognizer {
+    fn default() -> Self {
+        PersonRecognizer::new()
+    }
+}
+
+impl TextRecognizer for PersonRecognizer {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn recognize(&self, text: &str, cx: &TextContext<'_>, out: &mut Vec<Finding>) {
+        let mut tokens = Vec::new();
+        tokenize(text, &mut tokens);
+        if tokens.is_empty() {
+            return;
+        }
+        let mut s = Scan::new(self.g, text, tokens, cx);
+        s.hl7();
+        s.run();
+        out.append(&mut s.found);
+    }
+}
+
+/// What a word is doing in a candidate name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Dr, Mrs, Herr, Sra: before a name, never inside the span.
+    Title,
+    /// van, de la, bin: only between name words.
+    Particle,
+    /// `H.` or `H`
+    Initial,
+    /// A listed name (maybe also a word).
+    Name,
+    /// Capitalised, not listed, not a common word: maybe an unlisted name.
+    Unknown,
+    /// Anything else: ends a name.
+    Other,
+}
+
+/// How strongly the text before (or after) says "a name comes here".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Cue {
+    None,
+    /// "with", "reporting to": a person is plausible.
+    Weak,
+    /// "Dear", "Hi", "Patient", "wife": a name is expected.
+    Strong,
+    /// An honorific, a `Name:` label, a signature after "Regards,".
+    Certain,
+}
+
+struct Scan<'a> {
+    g: &'static Gazetteer,
+    text: &'a str,
+    toks: Vec<Token>,
+    info: Vec<NameInfo>,
+    /// Token is inside a structured finding or an HL7 line: not ours.
+    blocked: Vec<bool>,
+    structured: &'a [Finding],
+    found: Vec<Finding>,
+}
+
+fn lower_ascii<'b>(s: &str, buf: &'b mut [u8; 48]) -> &'b str {
+    lower_into(s, buf).unwrap_or("")
+}
+
+fn in_list(list: &[&str], w: &str) -> bool {
+    list.contains(&w)
+}
+
+/// Honorifics (lower-case, without the dot).
+const TITLES: &[&str] = &[
+    "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "herr", "frau", "mme", "mlle",
+    "sr", "sra", "srta", "dña", "dott", "dottssa", "sig", "sir", "dame", "rev", "fr", "capt",
+    "sgt", "lt", "col", "judge", "atty", "madame", "monsieur", "señor", "señora", "senor",
+    "senora", "doctor", "doktor", "dra", "docteur", "sister", "nurse",
+];
+
+/// Lower-case particles inside surnames.
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "del", "della", "dello", "la", "le", "du", "da", "das",
+    "dos", "di", "ter", "ten", "bin", "binti", "ibn", "al", "el", "y", "zu", "vom", "st",
+];
+
+/// Words after which a name is expected (lower-case), and how strongly.
+fn cue_word(w: &str) -> Cue {
+    match w {
+        "dear" | "hi" | "hello" | "hey" | "thanks" | "thank" | "congrats" | "congratulations"
+        | "welcome" | "estimado" | "estimada" | "querido" | "querida" | "hola" | "bonjour"
+        | "salut" | "cher" | "chère" | "chere" | "liebe" | "lieber" | "geehrte" | "geehrter"
+        | "hallo" | "ciao" | "caro" | "cara" | "gentile" | "patient" | "pt" | "patiente"
+        | "paciente" | "patientin" | "wife" | "husband" | "partner" | "spouse" | "son"
+        | "daughter" | "mother" | "father" | "mom" | "dad" | "brother" | "sister" | "sibling"
+        | "grandson" | "granddaughter" | "grandmother" | "grandfather" | "aunt" | "uncle"
+        | "cousin" | "fiancé" | "fiancée" | "fiance" | "fiancee" | "girlfriend" | "boyfriend"
+        | "caller" | "subscriber" | "insured" | "guardian" | "attn" | "cc" | "bcc" | "signed"
+        | "employee" | "customer" | "client" | "agent" | "applicant" | "candidate" | "tenant"
+        | "manager" | "supervisor" | "approver" | "author" | "owner" | "assignee" | "reviewer"
+        | "attending" | "physician" | "surgeon" | "prescriber" | "provider" | "gp"
+        | "kin" | "contact" | "beneficiary" | "payee" | "holder" | "cardholder" | "member"
+        | "named" | "titular" | "titulaire" | "inhaber" | "kontoinhaber" | "nombre" | "nom"
+        | "name" | "fullname" | "patientname" | "colleague" | "friend" | "neighbor"
+        | "neighbour" | "mr" | "madam" | "from" | "to" | "von" | "an" | "para" | "de"
+        | "herrn" | "emergency" | "witness" | "sender" | "recipient" | "rep" | "user"
+        | "username" | "driver" | "student" | "resident" | "mum" | "carer" | "caregiver"
+        | "referrer" | "consultant" | "registrar" | "therapist" | "counselor" | "pharmacist"
+        | "dentist" | "coach" | "teacher" | "landlord" | "lawyer" | "accountant" | "advisor"
+        | "adviser" | "nurse" | "midwife" | "interpreter" => Cue::Strong,
+        _ => Cue::None,
+    }
+}
+
+/// Closing lines after which the next line is a signature.
+fn closing_word(w: &str) -> bool {
+    matches!(
+        w,
+        "regards" | "sincerely" | "best" | "thanks" | "cheers" | "wishes" | "cordially"
+            | "respectfully" | "truly" | "faithfully" | "atentamente" | "cordialement"
+            | "saludos" | "saluti" | "grüße" | "grüßen" | "gruesse" | "gruß" | "distinguées"
+            | "distinguees" | "salutations" | "abrazo" | "bises" | "regard" | "thx" | "ty"
+            | "love" | "xoxo" | "signed" | "signature" | "yours" | "cordiali" | "merci"
+    )
+}
+
+/// Words that say the capitalised words before them are a street or place.
+fn street_word(w: &str) -> bool {
+    matches!(
+        w,
+        "street" | "st" | "avenue" | "ave" | "road" | "rd" | "boulevard" | "blvd" | "lane"
+            | "ln" | "drive" | "court" | "ct" | "place" | "pl" | "way" | "terrace" | "circle"
+            | "cir" | "parkway" | "pkwy" | "highway" | "hwy" | "square" | "sq" | "close"
+            | "crescent" | "gardens" | "grove" | "row" | "walk" | "trail" | "plaza" | "park"
+            | "straße" | "strasse" | "str" | "weg" | "allee" | "platz" | "gasse" | "ring"
+            | "damm" | "ufer" | "county" | "city" | "valley" | "heights" | "hills" | "beach"
+            | "springs" | "falls" | "river" | "lake" | "creek" | "bridge" | "station"
+            | "airport" | "township" | "village" | "mews" | "hall" | "house" | "tower"
+            | "building" | "apt" | "suite"
+    )
+}
+
+/// Words that say the capitalised words before them name an organisation.
+fn org_word(w: &str) -> bool {
+    matches!(
+        w,
+        "inc" | "llc" | "llp" | "ltd" | "plc" | "gmbh" | "ag" | "kg" | "sa" | "sarl" | "sas"
+            | "srl" | "spa" | "bv" | "nv" | "corp" | "corporation" | "co" | "company" | "group"
+            | "partners" | "partner" | "associates" | "foundation" | "bank" | "hospital"
+            | "clinic" | "klinik" | "klinikum" | "clínica" | "clinica" | "health"
+            | "healthcare" | "medical" | "center" | "centre" | "university" | "college"
+            | "school" | "institute" | "labs" | "lab" | "laboratories" | "systems"
+            | "technologies" | "technology" | "solutions" | "consulting" | "holdings"
+            | "capital" | "ventures" | "insurance" | "pharmacy" | "pharma" | "practice"
+            | "surgery" | "trust" | "fund" | "services" | "industries" | "international"
+            | "global" | "media" | "studios" | "motors" | "airlines" | "hotel" | "hotels"
+            | "restaurant" | "cafe" | "café" | "church" | "memorial" | "family" | "dental"
+            | "orthopedics" | "pediatrics" | "cardiology" | "radiology" | "oncology" | "law"
+            | "legal" | "capitalmanagement" | "management" | "advisors" | "realty"
+            | "properties" | "energy" | "software" | "networks" | "telecom" | "robotics"
+            | "biotech" | "aerospace" | "logistics" | "traders" | "trading" | "enterprises"
+            | "brothers" | "bros" | "sons" | "&"
+    )
+}
+
+/// Words that say the name before them is an eponym, not a person.
+fn eponym_word(w: &str) -> bool {
+    matches!(
+        w,
+        "disease" | "syndrome" | "palsy" | "thyroiditis" | "phenomenon" | "sarcoma"
+            | "lymphoma" | "tumor" | "tumour" | "sign" | "maneuver" | "manoeuvre" | "test"
+            | "score" | "scale" | "catheter" | "procedure" | "operation" | "monitor" | "smear"
+            | "ulcer" | "esophagus" | "oesophagus" | "contracture" | "fracture" | "node"
+            | "nodes" | "criteria" | "classification" | "reflex" | "disorder" | "anomaly"
+            | "deformity" | "dystrophy" | "ataxia" | "chorea" | "encephalopathy"
+            | "neuralgia" | "neuroma" | "cyst" | "hernia" | "pouch" | "diverticulum"
+            | "virus" | "bacillus" | "method" | "effect" | "law" | "principle" | "theorem"
+            | "equation" | "algorithm" | "distribution" | "number" | "constant" | "prize"
+            | "award" | "lecture" | "fellowship" | "scholarship" | "krankheit" | "syndrom"
+            | "maladie" | "enfermedad" | "síndrome" | "sindrome" | "tube" | "stockings"
+            | "position" | "triad" | "lines" | "line" | "cell" | "cells" | "body" | "bodies"
+            | "canal" | "duct" | "gland" | "glands"
+    )
+}
+
+/// Given names that are month or weekday names, eponyms and other words
+/// SCOWL lists only capitalised: they need stronger evidence.
+fn extra_ambiguous(w: &str) -> bool {
+    matches!(
+        w,
+        "january" | "february" | "march" | "april" | "may" | "june" | "july" | "august"
+            | "september" | "october" | "november" | "december" | "monday" | "tuesday"
+            | "wednesday" | "thursday" | "friday" | "saturday" | "sunday" | "parkinson"
+            | "alzheimer" | "crohn" | "hashimoto" | "raynaud" | "tourette" | "guillain"
+            | "barré" | "barre" | "addison" | "cushing" | "graves" | "hodgkin" | "huntington"
+            | "sjögren" | "sjogren" | "asperger" | "kaposi" | "meniere" | "ménière" | "marfan"
+            | "wilms" | "ewing" | "lyme" | "epstein" | "apgar" | "babinski" | "heimlich"
+            | "valsalva" | "trendelenburg" | "foley" | "holter" | "whipple" | "reye"
+            | "kawasaki" | "christmas" | "easter" | "god" | "jesus" | "allah" | "lord"
+            | "google" | "apple" | "amazon" | "microsoft" | "tesla" | "ford" | "dell"
+            | "chase" | "wells" | "fargo" | "mercedes" | "porsche" | "toyota" | "honda"
+            | "nike" | "adidas" | "oracle" | "cisco" | "intel" | "uber" | "lyft" | "visa"
+            | "mastercard" | "paypal" | "stripe" | "slack" | "jira" | "docker" | "kafka"
+            | "linux" | "python" | "ruby" | "rust" | "java" | "swift" | "julia" | "django"
+            | "flask" | "rails" | "laravel" | "angular" | "ember" | "aurora" | "dakota"
+            | "ubuntu" | "debian" | "fedora" | "alexa" | "siri" | "cortana" | "gemini"
+            | "claude" | "llama" | "mistral" | "london" | "paris" | "berlin" | "madrid"
+            | "florence" | "victoria" | "sydney" | "austin" | "dallas" | "houston" | "denver"
+            | "phoenix" | "boston" | "madison" | "jackson" | "lincoln" | "charlotte"
+            | "jordan" | "georgia" | "virginia" | "carolina" | "washington" | "orlando"
+            | "chelsea" | "kent" | "york" | "hamilton" | "clinton" | "columbia" | "santiago"
+            | "regina" | "kingston" | "wellington" | "adelaide" | "salem" | "troy" | "vienna"
+            | "china" | "india" | "israel" | "kenya" | "chad" | "jersey" | "guinea" | "niger"
+            | "cuba" | "peru" | "malta" | "monaco" | "brooklyn" | "bronx" | "camden"
+            | "medicare" | "medicaid" | "aetna" | "humana" | "cigna" | "kaiser" | "mayo"
+            | "cleveland" | "hopkins" | "sinai" | "mercy" | "providence" | "trinity"
+            | "charity" | "unity" | "harmony" | "liberty" | "justice" | "hope" | "faith"
+            | "grace" | "joy" | "patience" | "prudence" | "constance" | "temperance"
+    )
+}
+
+impl<'a> Scan<'a> {
+    fn new(
+        g: &'static Gazetteer,
+        text: &'a str,
+        toks: Vec<Token>,
+        cx: &TextContext<'a>,
+    ) -> Scan<'a> {
+        let n = toks.len();
+        let mut info = vec![NameInfo::default(); n];
+        let mut buf = [0u8; 48];
+        for (t, slot) in toks.iter().zip(info.iter_mut()) {
+            if t.shape == Shape::Lower || t.has(DIGIT | UNDERSCORE) || t.end - t.start > 40 {
+                continue;
+            }
+            *slot = lookup(g, t.as_str(text), t.flags, &mut buf);
+        }
+        let mut blocked = vec![false; n];
+        // Tokens inside structured findings (e-mails, URLs, keys) are not names.
+        let structured = cx.structured;
+        let mut k = 0;
+        for (t, b) in toks.iter().zip(blocked.iter_mut()) {
+            while k < structured.len() && structured[k].end <= t.start {
+                k += 1;
+            }
+            // Findings are sorted by start; check the few that may cover t.
+            let mut j = k;
+            while j < structured.len() && structured[j].start < t.end {
+                if structured[j].end > t.start && structured[j].score >= 0.3 {
+                    *b = true;
+                    break;
+                }
+                j += 1;
+            }
+        }
+        Scan {
+            g,
+            text,
+            toks,
+            info,
+            blocked,
+            structured,
+            found: Vec::new(),
+        }
+    }
+
+    fn tok(&self, i: usize) -> &str {
+        self.toks[i].as_str(self.text)
+    }
+
+    fn gap(&self, a: usize, b: usize) -> &'a str {
+        self.text
+            .get(self.toks[a].end..self.toks[b].start)
+            .unwrap_or("")
+    }
+
+    /// The text before token `i` (back to the previous token or the start).
+    fn gap_before(&self, i: usize) -> &'a str {
+        let from = if i == 0 { 0 } else { self.toks[i - 1].end };
+        self.text.get(from..self.toks[i].start).unwrap_or("")
+    }
+
+    fn gap_after(&self, i: usize) -> &'a str {
+        let to = self
+            .toks
+            .get(i + 1)
+            .map_or(self.text.len(), |t| t.start);
+        self.text.get(self.toks[i].end..to).unwrap_or("")
+    }
+
+    fn lower<'b>(&self, i: usize, buf: &'b mut [u8; 48]) -> &'b str {
+        lower_ascii(self.tok(i), buf)
+    }
+
+    /// Name info for any token, looking lower-case ones up on demand.
+    fn info_of(&self, i: usize) -> NameInfo {
+        let t = self.toks[i];
+        if t.shape == Shape::Lower && !t.has(DIGIT | UNDERSCORE) && t.end - t.start <= 40 {
+            let mut buf = [0u8; 48];
+            return lookup(self.g, t.as_str(self.text), t.flags, &mut buf);
+        }
+        self.info[i]
+    }
+
+    fn is_initial(&self, i: usize) -> bool {
+        let t = self.toks[i];
+        matches!(t.shape, Shape::Upper)
+            && self.tok(i).chars().count() == 1
+            && !t.has(DIGIT | UNDERSCORE)
+    }
+
+    fn role(&self, i: usize) -> Role {
+        let t = self.toks[i];
+        if self.blocked[i] || t.has(DIGIT | UNDERSCORE | HAN | HANGUL | KANA) {
+            return Role::Other;
+        }
+        let mut buf = [0u8; 48];
+        let w = self.lower(i, &mut buf);
+        match t.shape {
+            Shape::Lower => {
+                if in_list(PARTICLES, w) {
+                    Role::Particle
+                } else {
+                    Role::Other
+                }
+            }
+            Shape::Mixed => Role::Other,
+            Shape::Title | Shape::Upper | Shape::Uncased => {
+                if self.is_initial(i) {
+                    return if w == "m" && self.gap_after(i).starts_with('.') {
+                        Role::Title
+                    } else {
+                        Role::Initial
+                    };
+                }
+                if in_list(TITLES, w) && !(t.shape == Shape::Upper && w.len() > 3) {
+                    return Role::Title;
+                }
+                if t.shape == Shape::Title && in_list(PARTICLES, w) && w.len() <= 3 {
+                    return Role::Particle;
+                }
+                let inf = self.info[i];
+                if inf.is_name() {
+                    Role::Name
+                } else if t.shape == Shape::Uncased {
+                    Role::Other
+                } else if inf.word == 0 && !extra_ambiguous(w) && !org_word(w) && !street_word(w)
+                {
+                    Role::Unknown
+                } else {
+                    Role::Other
+                }
+            }
+        }
+    }
+
+    /// Can a name continue from token `a` to token `b`?
+    fn joins(&self, a: usize, b: usize) -> bool {
+        let g = self.gap(a, b);
+        if space_gap(g) {
+            return true;
+        }
+        // "H. Harris", "Dr. Choi", "Dr. med. Weber"
+        if let Some(rest) = g.strip_prefix('.') {
+            let initial = self.is_initial(a) || self.role(a) == Role::Title;
+            return initial && (rest.is_empty() || space_gap(rest));
+        }
+        false
+    }
+
+    /// Main pass over the tokens.
+    fn run(&mut self) {
+        let n = self.toks.len();
+        let mut i = 0;
+        while i < n {
+            let next = self.try_at(i);
+            i = next.max(i + 1);
+        }
+        self.cjk();
+    }
+
+    /// Tries a name starting at token `i`; returns where to continue.
+    fn try_at(&mut self, i: usize) -> usize {
+        if self.blocked[i] {
+            return i + 1;
+        }
+        let t = self.toks[i];
+        if t.shape == Shape::Lower {
+            return self.try_lower(i);
+        }
+        let r = self.role(i);
+        if matches!(r, Role::Other) || (r == Role::Particle && t.shape == Shape::Lower) {
+            return i + 1;
+        }
+        // Collect the run of name-like words.
+        let mut j = i + 1;
+        while j < self.toks.len() && j - i < 8 && self.joins(j - 1, j) {
+            let rj = self.role(j);
+            if rj == Role::Other || (rj == Role::Title && self.role(j - 1) != Role::Title) {
+                break;
+            }
+            j += 1;
+        }
+        // Leading honorifics are cues, not part of the name.
+        let mut s = i;
+        let mut titled = false;
+        while s < j && self.role(s) == Role::Title {
+            titled = true;
+            s += 1;
+        }
+        // "Dr. med. Weber": skip a lower-case qualifier after the title.
+        if titled && s == j && j < self.toks.len() {
+            let mut buf = [0u8; 48];
+            let w = self.lower(j, &mut buf);
+            if matches!(w, "med" | "dent" | "vet" | "rer" | "phil" | "nat")
+                && self.gap(j - 1, j).trim_start_matches('.').trim().is_empty()
+            {
+                return self.try_titled_after(j + 1);
+            }
+        }
+        if s == j {
+            return j;
+        }
+        // Trailing particles and lone trailing initials do not end a name.
+        let mut e = j;
+        while e > s + 1 && self.role(e - 1) == Role::Particle {
+            e -= 1;
+        }
+        while s < e && self.role(s) == Role::Particle && self.toks[s].shape == Shape::Lower {
+            s += 1;
+        }
+        if s == e {
+            return j;
+        }
+        // "LAST, FIRST" as one span.
+        if let Some(end) = self.last_comma_first(s, e, titled) {
+            return end;
+        }
+        let cue = if titled {
+            Cue::Certain
+        } else {
+            self.cue_before(s).max(self.cue_after(e - 1))
+        };
+        self.judge(s, e, cue);
+        j
+    }
+
+    fn try_titled_after(&mut self, i: usize) -> usize {
+        if i >= self.toks.len() || self.role(i) == Role::Other {
+            return i;
+        }
+        let mut j = i + 1;
+        while j < self.toks.len() && j - i < 6 && self.joins(j - 1, j) {
+            if matches!(self.role(j), Role::Other | Role::Title) {
+                break;
+            }
+            j += 1;
+        }
+        self.judge(i, j, Cue::Certain);
+        j
+    }
+
+    /// Decides whether tokens `s..e` are a name and pushes it.
+    fn judge(&mut self, s: usize, e: usize, cue: Cue) {
+        if self.rejected(s, e) {
+            return;
+        }
+        let mut names = 0usize; // listed or unknown name words
+        let mut strong = 0usize; // listed, not a common word
+        let mut unknown = 0usize;
+        let mut initials = 0usize;
+        let (mut first_ok, mut last_ok) = (false, false);
+        let mut first_name_idx = None;
+        let mut last_name_idx = None;
+        let mut upper = true;
+        for k in s..e {
+            let r = self.role(k);
+            if self.toks[k].shape != Shape::Upper {
+                upper = false;
+            }
+            match r {
+                Role::Initial => initials += 1,
+                Role::Name | Role::Unknown => {
+                    names += 1;
+                    if first_name_idx.is_none() {
+                        first_name_idx = Some(k);
+                    }
+                    last_name_idx = Some(k);
+                    if r == Role::Unknown {
+                        unknown += 1;
+                    } else if self.is_strong(k) {
+                        strong += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (Some(fi), Some(li)) = (first_name_idx, last_name_idx) else {
+            return;
+        };
+        if names > 5 {
+            return;
+        }
+        let fin = self.info[fi];
+        let lin = self.info[li];
+        if fi != li {
+            first_ok = fin.first > 0 || self.korean_given(fi);
+            last_ok = lin.last > 0 || lin.first > 0;
+        }
+        let starts_with_initial = self.role(s) == Role::Initial;
+        let mut score: f32 = if names >= 2 {
+            let listed = names - unknown;
+            if first_ok && last_ok && unknown == 0 {
+                match strong {
+                    0 => 0.3,
+                    1 if names == 2 && !self.is_strong(fi) && fin.word >= 3 => 0.5,
+                    _ => 0.85,
+                }
+            } else if first_ok && self.is_strong(fi) && unknown > 0 && self.role(li) == Role::Unknown
+            {
+                // "Wanjiru Mwangi": a sure given name, then an unlisted word.
+                if unknown == 1 { 0.65 } else { 0.45 }
+            } else if unknown == 1 && self.role(fi) == Role::Unknown && lin.last > 0
+                && self.is_strong(li) && names == 2
+            {
+                // "Zhiwei Kapoor": an unlisted word, then a sure surname.
+                0.5
+            } else if unknown == 0 && strong >= 2 && listed == names {
+                // Two surnames (Ruiz Gómez) or given names used as surnames.
+                0.6
+            } else if unknown == 0 && strong >= 1 {
+                0.4
+            } else {
+                0.15
+            }
+        } else {
+            // One name word, maybe with initials ("C. Zhu", "Natalia H.").
+            let k = fi;
+            let inf = self.info[k];
+            if self.role(k) == Role::Unknown {
+                if starts_with_initial { 0.3 } else { 0.1 }
+            } else if starts_with_initial && inf.last > 0 && self.is_strong(k) {
+                0.6
+            } else if self.is_strong(k) && inf.first >= 2 && inf.last == 0 {
+                // A lone well-known given name ("Rosa is a 72-year-old").
+                0.3
+            } else if self.is_strong(k) {
+                0.25
+            } else {
+                0.1
+            }
+        };
+        // Context.
+        score = match cue {
+            Cue::Certain => (score + 0.45).max(if names == 1 { 0.8 } else { 0.85 }),
+            Cue::Strong => score + 0.35,
+            Cue::Weak => score + 0.15,
+            Cue::None => score,
+        };
+        if names == 1 && cue < Cue::Certain {
+            // A lone common word needs an honorific or label.
+            let inf = self.info[fi];
+            if inf.word >= 2 || self.ambiguous(fi) {
+                score = score.min(0.35);
+            }
+        }
+        if upper && names >= 1 && cue == Cue::None && names + initials < 2 {
+            score = score.min(0.3);
+        }
+        if self.email_confirms(s, e) {
+            score = score.max(0.9);
+        }
+        if score >= 0.4 {
+            self.push(self.toks[s].start, self.toks[e - 1].end, score.min(0.95));
+        }
+    }
+
+    /// Listed and not an English word (rare words are fine).
+    fn is_strong(&self, k: usize) -> bool {
+        let inf = self.info[k];
+        inf.is_name() && inf.word <= 1 && !self.ambiguous(k)
+    }
+
+    fn ambiguous(&self, k: usize) -> bool {
+        let mut buf = [0u8; 48];
+        let w = self.lower(k, &mut buf);
+        extra_ambiguous(w)
+    }
+
+    /// `Min-jun`, `Seo-yeon`: a romanised Korean given name shape.
+    fn korean_given(&self, k: usize) -> bool {
+        let t = self.toks[k];
+        let s = self.tok(k);
+        if t.shape != Shape::Title || !t.has(JOINED) || !s.is_ascii() {
+            return false;
+        }
+        match s.split_once('-') {
+            Some((a, b)) => {
+                (2..=4).contains(&a.len())
+                    && (2..=4).contains(&b.len())
+                    && b.bytes().all(|c| c.is_ascii_lowercase())
+            }
+            None => false,
+        }
+    }
+
+    /// Shapes that say `s..e` is not a person.
+    fn rejected(&self, s: usize, e: usize) -> bool {
+        let text = self.text;
+        let before = self.gap_before(s);
+        let after = self.gap_after(e - 1);
+        // Identifiers: user@host, a.b, /home/x, key=value, #tag.
+        if let Some(c) = before.chars().last() {
+            if matches!(c, '@' | '/' | '.' | '=' | '_' | '#' | '$' | '\\' | '<' | '[' | '{' | '%' | '&')
+                && before.len() <= 1
+                && s > 0
+            {
+                // `<PERSON>` placeholders and `$NAME` variables.
+                return true;
+            }
+        }
+        if let Some(c) = after.chars().next() {
+            if matches!(c, '@' | '_' | '(' | '>' | ']' | '}' | '=' | '/' | '\\' | '%')
+                && !(c == '\\' && after.starts_with("\\n"))
+                && !(c == '\\' && after.starts_with("\\\""))
+                && !(c == '\\' && after.starts_with("\\u"))
+                && !(c == '\\' && after.starts_with("\\t"))
+                && !(c == '\\' && after.starts_with("\\r"))
+            {
+                return true;
+            }
+            if c == '.' {
+                // "first.last" or "name.com": no space after the dot.
+                if after.len() == 1 && e < self.toks.len() {
+                    return true;
+                }
+            }
+        }
+        if before.contains('&') || after.starts_with(" & ") || after.starts_with(" and Co") {
+            return true;
+        }
+        // Whatever follows: a street, a firm, a disease.
+        if e < self.toks.len() && space_gap(after) || after == ". " && e < self.toks.len() {
+            let mut buf = [0u8; 48];
+            let w = self.lower(e, &mut buf);
+            if street_word(w) || org_word(w) || eponym_word(w) {
+                return true;
+            }
+        }
+        if self.toks[e - 1].has(POSSESSIVE) && e < self.toks.len() {
+            let mut buf = [0u8; 48];
+            let w = self.lower(e, &mut buf);
+            if eponym_word(w) || org_word(w) || street_word(w) {
+                return true;
+            }
+        }
+        // "5196 Monroe Boulevard", "rue Victor Hugo", "St. Anne".
+        if s > 0 {
+            let p = s - 1;
+            let pt = self.toks[p];
+            let g = self.gap(p, s);
+            if space_gap(g) && pt.has(DIGIT) && !pt.has(UNDERSCORE) {
+                return true;
+            }
+            if space_gap(g) || g == ". " {
+                let mut buf = [0u8; 48];
+                let w = self.lower(p, &mut buf);
+                if matches!(
+                    w,
+                    "rue" | "calle" | "avenida" | "av" | "via" | "viale" | "piazza" | "plaza"
+                        | "paseo" | "st" | "saint" | "san" | "santa" | "mount" | "mt" | "fort"
+                        | "ft" | "lake" | "port" | "cape" | "camino" | "carrer" | "travessera"
+                        | "chemin" | "allée" | "impasse" | "quai" | "place" | "boulevard"
+                        | "bd" | "avenue" | "sankt" | "ste" | "sainte" | "university"
+                        | "hospital" | "club" | "hotel" | "bank" | "banco" | "hôpital"
+                        | "hopital" | "klinik" | "ospedale" | "universidad" | "universität"
+                )
+                {
+                    return true;
+                }
+            }
+        }
+        let _ = text;
+        false
+    }
+
+    /// Cue in the words before token `s`.
+    fn cue_before(&self, s: usize) -> Cue {
+        let g = self.gap_before(s);
+        if s == 0 {
+            return Cue::None;
+        }
+        let p = s - 1;
+        let mut buf = [0u8; 48];
+        let w = self.lower(p, &mut buf).to_owned_small();
+        let w = w.as_str();
+        let newline = g.contains('\n') || g.contains("\\n");
+        if newline {
+            // Signature after "Regards," / "Best,": the name is the next line.
+            let trimmed = g.trim_start_matches([' ', '\t', '!', '.']);
+            let closing_gap = trimmed.starts_with(",\n")
+                || trimmed.starts_with(",\r\n")
+                || trimmed.starts_with(",\\n")
+                || trimmed.starts_with('\n')
+                || trimmed.starts_with("\r\n")
+                || trimmed.starts_with("\\n");
+            if closing_gap && closing_word(w) && self.line_is_short_before(p) {
+                return Cue::Certain;
+            }
+            return Cue::None;
+        }
+        let g_trim = g.trim_matches(|c: char| c == ' ' || c == '\u{a0}' || c == '\t');
+        match g_trim {
+            // "Name: X", "Patient: X", "From: X", "Agent (X)"
+            ":" | ":\"" | "\": \"" | "\":\"" | "=" | "(" | "- " | "-" | "—" | "#" | "\\\":\\\"" => {
+                let c = cue_word(w);
+                if c >= Cue::Strong || self.label_phrase(p) {
+                    return Cue::Certain;
+                }
+                if g_trim == ":" && (w == "by" || w == "to" || w == "for") {
+                    return Cue::Certain;
+                }
+                if g_trim == ":" && self.toks[p].shape != Shape::Lower {
+                    // Any "Label: Xxx" line is a weak hint.
+                    return Cue::Weak;
+                }
+                Cue::None
+            }
+            "" | "," | "/" => {
+                if w == "a" && g_trim.is_empty() && self.gap_before(p) == "/" {
+                    // "Estimado/a X"
+                    return Cue::Strong;
+                }
+                match w {
+                    "by" | "to" | "with" | "for" | "and" | "is" | "am" | "s" | "me" => {
+                        self.phrase_cue(p)
+                    }
+                    "dear" | "hi" | "hello" | "hey" | "thanks" | "congrats" | "hola"
+                    | "bonjour" | "estimado" | "estimada" | "querido" | "querida" | "liebe"
+                    | "lieber" | "geehrte" | "geehrter" | "cher" | "chère" | "welcome"
+                    | "cc" | "bcc" | "attn" | "signed" => Cue::Strong,
+                    _ => {
+                        let c = cue_word(w);
+                        if c == Cue::Strong && self.toks[p].shape != Shape::Upper {
+                            // "Patient Liam", "wife Amira", but not "Manager Review".
+                            Cue::Strong
+                        } else {
+                            Cue::None
+                        }
+                    }
+                }
+            }
+            _ => Cue::None,
+        }
+    }
+
+    /// Is the line holding token `p` short (a closing line like "Best,")?
+    fn line_is_short_before(&self, p: usize) -> bool {
+        let start = self.toks[p].start;
+        let line_start = self.text[..start]
+            .rfind('\n')
+            .map_or(0, |x| x + 1);
+        let esc = self.text[..start].rfind("\\n").map_or(0, |x| x + 2);
+        start - line_start.max(esc) <= 30
+    }
+
+    /// "approved by", "assigned to", "next of kin", "my name is".
+    fn phrase_cue(&self, p: usize) -> Cue {
+        let mut buf = [0u8; 48];
+        let w = self.lower(p, &mut buf).to_owned_small();
+        let w = w.as_str();
+        if p == 0 {
+            return Cue::None;
+        }
+        let q = p - 1;
+        if !space_gap(self.gap(q, p)) && self.gap(q, p) != "'" && self.gap(q, p) != "\u{2019}" {
+            return Cue::None;
+        }
+        let mut buf2 = [0u8; 48];
+        let v = self.lower(q, &mut buf2);
+        match (v, w) {
+            (
+                "approved" | "assigned" | "submitted" | "signed" | "seen" | "reviewed"
+                | "prepared" | "requested" | "referred" | "reported" | "written" | "authored"
+                | "created" | "entered" | "verified" | "authorized" | "authorised" | "witnessed"
+                | "dictated" | "transcribed" | "countersigned" | "escalated" | "forwarded"
+                | "performed" | "examined" | "ordered" | "sent" | "completed" | "updated"
+                | "filed" | "opened" | "raised" | "closed" | "managed" | "handled" | "owned",
+                "by",
+            ) => Cue::Certain,
+            ("reporting" | "assigned" | "escalated" | "referred" | "forwarded" | "transferred"
+            | "talk" | "spoke" | "speak" | "spoken" | "speaking" | "married" | "engaged"
+            | "belongs" | "addressed" | "sent" | "letter" | "reply" | "replying" | "wrote"
+            | "write" | "introduce" | "introducing", "to") => Cue::Strong,
+            ("results" | "discussed" | "spoke" | "speaking" | "met" | "meeting" | "call"
+            | "dinner" | "lunch" | "lives" | "living" | "chatted" | "consulted" | "talked"
+            | "visit" | "appointment" | "session" | "interview" | "follow-up" | "followup"
+            | "stays" | "staying" | "resides", "with") => Cue::Strong,
+            ("name" | "this" | "it" | "he" | "she" | "who" | "caller", "is") => Cue::Strong,
+            ("it" | "name" | "he" | "she" | "that" | "who" | "there" | "here", "s") => Cue::Strong,
+            ("i", "am") | ("call", "me") => Cue::Strong,
+            ("enrollment" | "offer" | "chart" | "details" | "account" | "w-2" | "w2"
+            | "paperwork" | "check" | "referral" | "prescription" | "records" | "statement"
+            | "invoice" | "reimbursement" | "application" | "letter" | "file" | "claim"
+            | "payment" | "payroll" | "contract", "for") => Cue::Strong,
+            ("and", _) | (_, "and") => Cue::None,
+            _ => Cue::None,
+        }
+    }
+
+    /// "Next of kin:", "Emergency contact:", "Ordering provider:".
+    fn label_phrase(&self, p: usize) -> bool {
+        let mut buf = [0u8; 48];
+        let w = self.lower(p, &mut buf).to_owned_small();
+        if p == 0 {
+            return false;
+        }
+        let mut buf2 = [0u8; 48];
+        let v = self.lower(p - 1, &mut buf2);
+        matches!(
+            (v, w.as_str()),
+            ("of", "kin")
+                | ("emergency", "contact")
+                | ("full", "name")
+                | ("first", "name")
+                | ("last", "name")
+                | ("given", "name")
+                | ("family", "name")
+                | ("legal", "name")
+                | ("account", "holder")
+                | ("primary", "care")
+                | ("referring", "physician")
+                | ("ordering", "provider")
+                | ("approved", "by")
+                | ("signed", "by")
+                | ("assigned", "to")
+                | ("seen", "by")
+                | ("second", "approver")
+                | ("first", "approver")
+                | ("reported", "by")
+                | ("requested", "by")
+                | ("submitted", "by")
+                | ("prepared", "by")
+                | ("reviewed", "by")
+                | ("contact", "person")
+                | ("ansprechpartner", _)
+                | ("a", "nombre")
+                | ("au", "nom")
+        )
+    }
+
+    /// Cue in the words right after the name: ", MD", "(DOB", "<e-mail>".
+    fn cue_after(&self, last: usize) -> Cue {
+        let g = self.gap_after(last);
+        let Some(next) = self.toks.get(last + 1) else {
+            return Cue::None;
+        };
+        let mut buf = [0u8; 48];
+        let w = lower_ascii(next.as_str(self.text), &mut buf).to_owned_small();
+        let w = w.as_str();
+        let gt = g.trim_matches(' ');
+        if gt == "," || gt == ",\u{a0}" {
+            if matches!(
+                w,
+                "md" | "do" | "np" | "rn" | "pa" | "phd" | "dds" | "dmd" | "lcsw" | "msw" | "fnp"
+                    | "cnp" | "pharmd" | "esq" | "jr" | "mbbs" | "mrcp" | "frcs" | "frcp" | "dnp"
+                    | "crna" | "lpn" | "cnm" | "aprn" | "od" | "dpm" | "psyd" | "dc" | "mba"
+                    | "cpa" | "dob"
+            ) {
+                return Cue::Strong;
+            }
+            // "Hao Nasser, MD" handled; "X, 62 y/o" is weak.
+        }
+        if gt == "(" || gt == "<" || gt == "," || gt == "-" || gt == "–" {
+            if matches!(w, "dob" | "mrn" | "nhs" | "ssn" | "born" | "age" | "aged" | "geb" | "née" | "nee")
+            {
+                return Cue::Strong;
+            }
+            // Followed by an e-mail address: "Jane Roe <jane@x.org>".
+            if self.structured_starts_at(next.start, hushgate_types::EntityType::EmailAddress) {
+                return Cue::Strong;
+            }
+        }
+        if gt == "'" || gt == "\u{2019}" {
+            return Cue::None;
+        }
+        if gt.is_empty() && self.toks[last].has(POSSESSIVE) {
+            return Cue::None;
+        }
+        if matches!(
+            w,
+            "said" | "says" | "asked" | "called" | "wrote" | "replied" | "reports" | "reported"
+                | "states" | "stated" | "denies" | "complains" | "presents" | "presented"
+                | "was" | "is" | "has" | "will" | "would" | "agreed" | "declined"
+        ) && space_gap(g)
+        {
+            return Cue::Weak;
+        }
+        Cue::None
+    }
+
+    fn structured_starts_at(&self, pos: usize, ty: hushgate_types::EntityType) -> bool {
+        let k = self.structured.partition_point(|f| f.start < pos);
+        self.structured[k..]
+            .iter()
+            .take_while(|f| f.start == pos)
+            .any(|f| f.entity_type == ty)
+    }
+
+    /// The next e-mail address repeats a word of the name ("Aoife Kowalski
+    /// <akowalski@…>"): strong evidence.
+    fn email_confirms(&self, s: usize, e: usize) -> bool {
+        let end = self.toks[e - 1].end;
+        let g = self.text.get(end..(end + 4).min(self.text.len())).unwrap_or("");
+        if !(g.starts_with(" <") || g.starts_with(" (") || g.starts_with(", ") || g.starts_with(",")) {
+            return false;
+        }
+        let k = self.structured.partition_point(|f| f.start < end);
+        let Some(f) = self.structured.get(k) else {
+            return false;
+        };
+        if f.entity_type != hushgate_types::EntityType::EmailAddress || f.start > end + 3 {
+            return false;
+        }
+        let email = self.text.get(f.start..f.end).unwrap_or("");
+        let local = email.split('@').next().unwrap_or("");
+        let mut lb = [0u8; 64];
+        let Some(local) = lower_into(local, &mut lb) else {
+            return false;
+        };
+        (s..e).any(|k| {
+            let mut buf = [0u8; 48];
+            let w = self.lower(k, &mut buf);
+            w.len() >= 3 && w.is_ascii() && local.contains(w)
+        })
+    }
+
+    /// "BANERJEE, Astrid" / "ZHU, NATALIA": one span.
+    fn last_comma_first(&mut self, s: usize, e: usize, titled: bool) -> Option<usize> {
+        if titled || e - s != 1 || e >= self.toks.len() {
+            return None;
+        }
+        let g = self.gap(s, e);
+        if g != ", " && g != "," && g != ",\u{a0}" {
+            return None;
+        }
+        let last = s;
+        let first = e;
+        if !matches!(self.role(last), Role::Name | Role::Unknown) || self.role(first) != Role::Name
+        {
+            return None;
+        }
+        if s > 0 && self.joins(s - 1, s) && matches!(self.role(s - 1), Role::Name | Role::Unknown)
+        {
+            return None;
+        }
+        let (li, fi) = (self.info[last], self.info[first]);
+        if fi.first == 0 || !self.is_strong(first) {
+            return None;
+        }
+        // FIRST may carry a middle initial; it must not be followed by a surname
+        // ("Tran, Harold Oliveira" is a list).
+        let mut end = first + 1;
+        if end < self.toks.len() && self.joins(first, end) && self.is_initial(end) {
+            end += 1;
+        }
+        if end < self.toks.len() && self.joins(end - 1, end) {
+            let r = self.role(end);
+            if matches!(r, Role::Name | Role::Unknown | Role::Initial) {
+                return None;
+            }
+        }
+        let upper = self.toks[last].shape == Shape::Upper && self.toks[first].shape == Shape::Upper;
+        let cue = self.cue_before(last);
+        let after = self.gap_after(end - 1);
+        let line_end = after.is_empty()
+            || after.starts_with('\n')
+            || after.starts_with("\\n")
+            || after.starts_with('\t')
+            || after.starts_with('|')
+            || after.starts_with(" (")
+            || after.starts_with('"')
+            || after.starts_with("\r");
+        let sure_last = li.last >= 2 && li.first == 0 && li.word == 0;
+        let ok = (upper && (li.last > 0 || self.role(last) == Role::Unknown))
+            || cue >= Cue::Strong
+            || (sure_last && line_end);
+        if !ok || self.rejected(last, end) {
+            return None;
+        }
+        let score = if cue >= Cue::Strong { 0.9 } else { 0.8 };
+        self.push(self.toks[last].start, self.toks[end - 1].end, score);
+        Some(end)
+    }
+
+    /// Lower-case names after a chat cue: "hi it's trang müller", and chat
+    /// speaker labels: "emily: pls don't paste keys".
+    fn try_lower(&mut self, i: usize) -> usize {
+        let inf = self.info_of(i);
+        if inf.first == 0 || inf.word >= 1 || self.blocked[i] {
+            return i + 1;
+        }
+        {
+            let mut buf = [0u8; 48];
+            if extra_ambiguous(self.lower(i, &mut buf)) {
+                return i + 1;
+            }
+        }
+        let cue = if i > 0 {
+            let g = self.gap_before(i);
+            if space_gap(g) || g == ", " {
+                let mut buf = [0u8; 48];
+                let w = self.lower(i - 1, &mut buf).to_owned_small();
+                match w.as_str() {
+                    "is" | "am" | "s" | "im" | "me" => self.phrase_cue(i - 1).max(
+                        if w.as_str() == "im" { Cue::Strong } else { Cue::None },
+                    ),
+                    "hi" | "hey" | "hello" | "thanks" | "thx" | "dear" => Cue::Weak,
+                    _ => Cue::None,
+                }
+            } else {
+                Cue::None
+            }
+        } else {
+            Cue::None
+        };
+        // Chat speaker: "emily: ..." at the start of a line.
+        let speaker = {
+            let g = self.gap_before(i);
+            let line_start = i == 0 || g.ends_with('\n') || g.ends_with("\\n");
+            line_start && self.gap_after(i).starts_with(": ")
+        };
+        if cue < Cue::Strong && !speaker {
+            return i + 1;
+        }
+        let mut e = i + 1;
+        if !speaker {
+            // Optional middle initial and surname, lower-case too.
+            let n = self.toks.len();
+            let mut k = i + 1;
+            if k < n && self.joins(k - 1, k) && self.tok(k).len() == 1 && self.gap(k - 1, k) == " "
+                && self.gap_after(k).starts_with('.')
+            {
+                k += 1;
+            }
+            let mut particles = 0;
+            while k < n && self.joins(k - 1, k) && self.toks[k].shape == Shape::Lower {
+                let mut buf = [0u8; 48];
+                let w = self.lower(k, &mut buf).to_owned_small();
+                if in_list(PARTICLES, w.as_str()) && particles < 2 {
+                    particles += 1;
+                    k += 1;
+                    continue;
+                }
+                let ki = self.info_of(k);
+                if ki.last > 0 && ki.word == 0 && !self.blocked[k] {
+                    e = k + 1;
+                }
+                break;
+            }
+        }
+        if self.rejected(i, e) {
+            return e;
+        }
+        let score = if speaker { 0.6 } else { 0.8 };
+        self.push(self.toks[i].start, self.toks[e - 1].end, score);
+        e
+    }
+
+    /// HL7 v2 name fields: each component its own span.
+    fn hl7(&mut self) {
+        let text = self.text;
+        if memmem::find(text.as_bytes(), b"|").is_none() {
+            return;
+        }
+        let mut pos = 0;
+        for line in text.split_inclusive(['\n', '\r']) {
+            let start = pos;
+            pos += line.len();
+            let l = line.trim_end_matches(['\n', '\r']);
+            let b = l.as_bytes();
+            if b.len() < 4
+                || b[3] != b'|'
+                || !b[..3].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                || !b[0].is_ascii_uppercase()
+            {
+                continue;
+            }
+            // The whole segment is ours: block generic matching inside it.
+            let (lo, hi) = (start, start + l.len());
+            let first = self.toks.partition_point(|t| t.start < lo);
+            for k in first..self.toks.len() {
+                if self.toks[k].start >= hi {
+                    break;
+                }
+                self.blocked[k] = true;
+            }
+            let seg = &l[..3];
+            // (field index, first name component: 0 for XPN, 1 for XCN)
+            let fields: &[(usize, usize)] = match seg {
+                "PID" => &[(5, 0), (6, 0), (9, 0)],
+                "NK1" => &[(2, 0)],
+                "PV1" => &[(7, 1), (8, 1), (9, 1), (17, 1), (52, 1)],
+                "GT1" => &[(3, 0)],
+                "IN1" => &[(16, 0)],
+                "IN2" => &[(7, 0)],
+                "ORC" => &[(10, 1), (11, 1), (12, 1)],
+                "OBR" => &[(10, 1), (16, 1), (28, 1), (32, 1)],
+                "TXA" => &[(5, 1), (9, 1), (10, 1), (11, 1), (22, 1)],
+                "PD1" => &[(4, 1)],
+                "MRG" => &[(7, 0)],
+                "ROL" => &[(4, 1)],
+                "OBX" => &[(16, 1)],
+                "AIP" => &[(3, 1)],
+                "PRD" => &[(2, 0)],
+                "STF" => &[(3, 0)],
+                "EVN" => &[(5, 1)],
+                _ => &[],
+            };
+            let mut fpos = start;
+            for (fi, field) in l.split('|').enumerate() {
+                let fstart = fpos;
+                fpos += field.len() + 1;
+                let Some(&(_, skip)) = fields.iter().find(|(n, _)| *n == fi) else {
+                    continue;
+                };
+                let mut rpos = fstart;
+                for rep in field.split('~') {
+                    let rstart = rpos;
+                    rpos += rep.len() + 1;
+                    let mut cpos = rstart;
+                    for (ci, comp) in rep.split('^').enumerate() {
+                        let cstart = cpos;
+                        cpos += comp.len() + 1;
+                        // family, given, middle
+                        if ci < skip || ci > skip + 2 {
+                            continue;
+                        }
+                        let c = comp.split('&').next().unwrap_or("");
+                        let t = c.trim();
+                        if t.is_empty()
+                            || !t.chars().all(|ch| ch.is_alphabetic() || " '-.\u{2019}".contains(ch))
+                            || !t.chars().next().is_some_and(char::is_alphabetic)
+                        {
+                            continue;
+                        }
+                        let off = c.len() - c.trim_start().len();
+                        let s = cstart + off;
+                        let t = t.trim_end_matches('.');
+                        self.push(s, s + t.len(), 0.85);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Han / Hangul names embedded in other text ("王伟さんに電話"), or before
+    /// an honorific.
+    fn cjk(&mut self) {
+        for i in 0..self.toks.len() {
+            let t = self.toks[i];
+            if !t.has(HAN | HANGUL) || self.blocked[i] {
+                continue;
+            }
+            let s = self.tok(i);
+            let n = s.chars().count();
+            // A short run bounded by non-CJK text or by an honorific.
+            let next_is_honorific = self.toks.get(i + 1).is_some_and(|nx| {
+                nx.start == t.end && nx.has(KANA) && {
+                    let w = nx.as_str(self.text);
+                    w.starts_with("さん") || w.starts_with("様") || w.starts_with("さま")
+                        || w.starts_with("くん") || w.starts_with("ちゃん") || w.starts_with("先生")
+                }
+            });
+            let mut end_chars = n;
+            let mut honorific = next_is_honorific;
+            for suffix in ["先生", "女士", "小姐", "医生", "老师", "教授", "様", "氏", "씨", "님"] {
+                if let Some(stem) = s.strip_suffix(suffix) {
+                    let k = stem.chars().count();
+                    if (2..=4).contains(&k) {
+                        end_chars = k;
+                        honorific = true;
+                    }
+                }
+            }
+            if !(2..=4).contains(&end_chars) {
+                continue;
+            }
+            let before = self.gap_before(i);
+            let after = self.gap_after(i);
+            let bounded = |g: &str, edge: bool| {
+                edge || g.chars().next().is_some_and(|c| c.is_ascii() || c.is_whitespace())
+                    || g.chars().last().is_some_and(|c| c.is_ascii() || c.is_whitespace())
+            };
+            let prev_cjk = i > 0
+                && self.toks[i - 1].has(HAN | HANGUL | KANA)
+                && before.chars().all(char::is_whitespace);
+            let next_cjk = self.toks.get(i + 1).is_some_and(|x| x.has(HAN | HANGUL))
+                && after.chars().all(char::is_whitespace);
+            let standalone = !prev_cjk
+                && !next_cjk
+                && bounded(before, i == 0)
+                && (bounded(after, i + 1 == self.toks.len()) || next_is_honorific);
+            if !(standalone || honorific) {
+                continue;
+            }
+            // Surname: first one or two characters.
+            let mut cut = s.char_indices();
+            let one = cut.nth(1).map_or(s.len(), |(b, _)| b);
+            let two = cut.next().map_or(s.len(), |(b, _)| b);
+            let mut buf = [0u8; 48];
+            let sur1 = lower_into(&s[..one], &mut buf).map(|w| self.g.lookup(w).last > 0);
+            let mut buf2 = [0u8; 48];
+            let sur2 = lower_into(&s[..two], &mut buf2).map(|w| self.g.lookup(w).last > 0);
+            if sur1 != Some(true) && sur2 != Some(true) {
+                continue;
+            }
+            let byte_end = s.char_indices().nth(end_chars).map_or(s.len(), |(b, _)| b);
+            let score = if honorific || standalone { 0.75 } else { 0.5 };
+            self.push(t.start, t.start + byte_end, score);
+        }
+    }
+
+    fn push(&mut self, start: usize, end: usize, score: f32) {
+        if start < end {
+            self.found
+                .push(Finding::new(EntityType::Person, start, end, score, NAME));
+        }
+    }
+}
+
+/// Only spaces (ASCII, no-break, JSON-escaped no-break), at most three.
+fn space_gap(g: &str) -> bool {
+    if g.is_empty() {
+        return false;
+    }
+    let mut n = 0;
+    let mut rest = g;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix(' ') {
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix('\u{a0}') {
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix('\u{202f}') {
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("\\u00a0").or_else(|| rest.strip_prefix("\\u00A0")) {
+            rest = r;
+        } else {
+            return false;
+        }
+        n += 1;
+    }
+    n <= 3
+}
+
+/// Gazetteer lookup of one token: whole word, then hyphen/apostrophe parts.
+fn lookup(g: &Gazetteer, s: &str, flags: u8, buf: &mut [u8; 48]) -> NameInfo {
+    let Some(w) = lower_into(s, buf) else {
+        return NameInfo::default();
+    };
+    let whole = g.lookup(w);
+    if whole.is_name() || flags & (JOINED | ESCAPE) == 0 || !w.contains(['-', '\'']) {
+        return whole;
+    }
+    if let Some((a, b)) = w.split_once('\'') {
+        // O'Brien, D'Angelo, N'Diaye
+        if a.chars().count() <= 2 {
+            let inner = g.lookup(b);
+            if inner.is_name() {
+                return NameInfo {
+                    first: 0,
+                    last: inner.last.max(1),
+                    word: 0,
+                };
+            }
+        }
+        return whole;
+    }
+    // Hyphenated: every part a name (García-López, Smith-Okafor, Jean-Pierre),
+    // or an Arabic article before a name (El-Amin, Al-Sayed).
+    let mut out = NameInfo {
+        first: 6,
+        last: 6,
+        word: 0,
+    };
+    let mut any = false;
+    for part in w.split('-') {
+        if matches!(part, "al" | "el" | "abu" | "bin" | "ben" | "ibn" | "abd" | "abdul") {
+            continue;
+        }
+        let p = g.lookup(part);
+        if !p.is_name() {
+            return whole;
+        }
+        any = true;
+        out.first = out.first.min(p.first);
+        out.last = out.last.min(p.last.max(p.first.min(1)));
+        out.word = out.word.max(if p.word >= 2 { 1 } else { 0 });
+    }
+    if !any {
+        return whole;
+    }
+    if out.last == 0 {
+        out.last = 1;
+    }
+    out
+}
+
+/// A tiny inline string for lower-cased words (no heap).
+struct Small {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl Small {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+trait ToSmall {
+    fn to_owned_small(&self) -> Small;
+}
+
+impl ToSmall for str {
+    fn to_owned_small(&self) -> Small {
+        let mut buf = [0u8; 48];
+        let n = self.len().min(48);
+        buf[..n].copy_from_slice(&self.as_bytes()[..n]);
+        Small { buf, len: n }
+    }
+}
