@@ -92,6 +92,7 @@ struct Scan<'a> {
     text: &'a str,
     toks: Vec<Token>,
     info: Vec<NameInfo>,
+    roles: Vec<Role>,
     /// Token is inside a structured finding or an HL7 line: not ours.
     blocked: Vec<bool>,
     structured: &'a [Finding],
@@ -138,14 +139,119 @@ fn cue_word(w: &str) -> Cue {
         | "kin" | "contact" | "beneficiary" | "payee" | "holder" | "cardholder" | "member"
         | "named" | "titular" | "titulaire" | "inhaber" | "kontoinhaber" | "nombre" | "nom"
         | "name" | "fullname" | "patientname" | "colleague" | "friend" | "neighbor"
-        | "neighbour" | "mr" | "madam" | "from" | "to" | "von" | "an" | "para" | "de"
-        | "herrn" | "emergency" | "witness" | "sender" | "recipient" | "rep" | "user"
+        | "neighbour" | "mr" | "madam" | "from" | "to" | "herrn" | "emergency" | "witness" | "sender" | "recipient" | "rep" | "user"
         | "username" | "driver" | "student" | "resident" | "mum" | "carer" | "caregiver"
         | "referrer" | "consultant" | "registrar" | "therapist" | "counselor" | "pharmacist"
         | "dentist" | "coach" | "teacher" | "landlord" | "lawyer" | "accountant" | "advisor"
         | "adviser" | "nurse" | "midwife" | "interpreter" => Cue::Strong,
         _ => Cue::None,
     }
+}
+
+/// Chat transcript speaker labels: "Customer:" starts an utterance.
+fn speaker_word(w: &str) -> bool {
+    matches!(
+        w,
+        "customer" | "agent" | "user" | "assistant" | "bot" | "system" | "support" | "me"
+            | "operator" | "rep" | "caller" | "client" | "human" | "ai" | "admin" | "moderator"
+    )
+}
+
+/// Verbs after which a lone name is expected ("I reviewed John", "ping mary").
+fn verb_cue(w: &str) -> bool {
+    matches!(
+        w,
+        "reviewed" | "saw" | "examined" | "treated" | "visited" | "met" | "emailed"
+            | "messaged" | "texted" | "pinged" | "ping" | "told" | "informed" | "thanked"
+            | "remind" | "reminded" | "tell" | "ask" | "contact" | "contacted" | "congratulate"
+            | "congratulated" | "introduced" | "advised" | "counselled" | "counseled"
+            | "interviewed" | "phoned" | "paged" | "notified" | "hired" | "fired" | "promoted"
+            | "thank" | "invite" | "invited" | "ring" | "rang" | "dm" | "dm'd" | "cc'd"
+            | "reassured" | "discharged" | "admitted" | "referred" | "consulted"
+    )
+}
+
+/// Greetings before a name.
+fn greeting_word(w: &str) -> bool {
+    matches!(
+        w,
+        "dear" | "hi" | "hello" | "hey" | "thanks" | "thank" | "congrats" | "congratulations"
+            | "welcome" | "estimado" | "estimada" | "querido" | "querida" | "hola" | "bonjour"
+            | "bonsoir" | "salut" | "cher" | "chère" | "chere" | "liebe" | "lieber" | "geehrte"
+            | "geehrter" | "hallo" | "ciao" | "caro" | "cara" | "gentile" | "buongiorno"
+            | "morning" | "afternoon" | "evening" | "greetings" | "buenos" | "buenas" | "olá"
+            | "ola" | "bom" | "hej" | "moin" | "servus" | "guten"
+    )
+}
+
+/// Capitalised words that are never a person in running text.
+fn never_name(w: &str) -> bool {
+    matches!(
+        w,
+        "i" | "i'm" | "im" | "we" | "you" | "he" | "she" | "they" | "it" | "the" | "a" | "an"
+            | "dob" | "mrn" | "ssn" | "nhs" | "dea" | "npi" | "id" | "ok" | "re" | "fw" | "fwd"
+            | "subject" | "date" | "sent" | "tel" | "fax" | "mob" | "email" | "e-mail" | "phone"
+            | "address" | "adresse" | "dirección" | "direccion" | "domicilio" | "telefon"
+            | "téléphone" | "teléfono" | "telefono" | "betreff" | "objet" | "asunto"
+            | "hpi" | "pmh" | "ros" | "plan" | "assessment" | "impression" | "diagnosis"
+            | "iban" | "bic" | "swift" | "mac" | "os" | "ios" | "api" | "url" | "ip" | "vpn"
+            | "jan" | "feb" | "mar" | "apr" | "jun" | "jul" | "aug" | "sep" | "sept" | "oct"
+            | "nov" | "dec" | "mon" | "tue" | "tues" | "wed" | "thu" | "thur" | "thurs" | "fri"
+            | "sat" | "sun" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday"
+            | "saturday" | "sunday" | "january" | "february" | "march" | "july" | "september"
+            | "october" | "november" | "december" | "montag" | "dienstag" | "mittwoch"
+            | "donnerstag" | "freitag" | "samstag" | "sonntag" | "januar" | "februar" | "märz"
+            | "juni" | "juli" | "oktober" | "dezember" | "lundi" | "mardi" | "mercredi"
+            | "jeudi" | "vendredi" | "samedi" | "dimanche" | "janvier" | "février" | "mars"
+            | "avril" | "mai" | "juin" | "juillet" | "août" | "septembre" | "octobre"
+            | "novembre" | "décembre" | "lunes" | "martes" | "miércoles" | "jueves" | "viernes"
+            | "sábado" | "domingo" | "enero" | "febrero" | "marzo" | "abril" | "mayo" | "junio"
+            | "julio" | "agosto" | "septiembre" | "octubre" | "noviembre" | "diciembre"
+            | "calle" | "avenida" | "paseo" | "plaza" | "rue" | "chemin" | "allée" | "quai"
+            | "carrer" | "camino" | "via" | "viale" | "piazza" | "clínica" | "clinica"
+            | "clinique" | "hôpital" | "hopital" | "farmacia" | "pharmacie" | "apotheke"
+            | "klinikum" | "klinik" | "praxis" | "cabinet" | "centre" | "centro" | "banque"
+            | "banco" | "transports" | "construcciones" | "boulangerie" | "bäckerei"
+            | "stadtwerke" | "seguros" | "assurances" | "versicherung" | "hospital" | "hausarzt"
+            | "hausärztin" | "médecin" | "médico" | "arzt" | "ärztin" | "fallnummer"
+            | "suite" | "apt" | "unit" | "floor" | "san" | "santa" | "saint" | "sainte" | "st"
+            | "ste" | "new" | "los" | "las" | "fort" | "mount" | "port" | "lake" | "north"
+            | "south" | "east" | "west" | "upper" | "lower" | "great" | "little" | "old"
+            | "mozilla" | "chrome" | "safari" | "firefox" | "windows" | "android" | "intel"
+            | "macintosh" | "linux" | "x11" | "gecko" | "applewebkit" | "khtml" | "edge"
+            | "pid" | "nk1" | "pv1" | "msh" | "obx" | "obr" | "evn" | "ok'd" | "lol" | "btw"
+            | "asap" | "fyi" | "pls" | "thx" | "ty" | "np" | "eta" | "faq" | "tbd" | "rx"
+            | "dx" | "hx" | "sx" | "tx" | "fx" | "bp" | "hr" | "rr" | "spo2" | "bmi"
+            | "gmbh" | "llc" | "inc" | "ltd" | "llp" | "co" | "corp" | "ag" | "sa" | "sl"
+    )
+}
+
+/// Month names that are also given names; a date next to them decides.
+fn month_word(w: &str) -> bool {
+    matches!(w, "april" | "may" | "june" | "august" | "jan")
+}
+
+/// Contractions ("I've", "don't") are never names.
+fn contraction(w: &str) -> bool {
+    match w.rsplit_once('\'') {
+        Some((_, tail)) => matches!(tail, "m" | "ve" | "re" | "ll" | "d" | "t" | "s"),
+        None => false,
+    }
+}
+
+/// Endings of words that are not names (Analytics, Initech, Solutions).
+fn non_name_suffix(w: &str) -> bool {
+    w.len() > 5
+        && [
+            "ics", "tech", "ware", "soft", "tion", "sion", "ment", "ness", "ology", "ity",
+            "ing", "ance", "ence", "able", "ible", "ism", "ist", "ify", "ize", "ise", "ful",
+            "less", "ous", "ive", "ical", "bank", "works", "corp", "labs", "net", "logic",
+            "data", "cloud", "health", "care", "med", "pharm", "bio", "gen", "com", "max",
+            "pro", "ify", "ly", "flow", "hub", "base", "stack", "point", "wise", "force",
+            "link", "line", "sys", "ex", "ix", "iq", "io", "ai",
+        ]
+        .iter()
+        .any(|s| w.ends_with(s))
 }
 
 /// Closing lines after which the next line is a signature.
@@ -173,6 +279,38 @@ fn street_word(w: &str) -> bool {
             | "springs" | "falls" | "river" | "lake" | "creek" | "bridge" | "station"
             | "airport" | "township" | "village" | "mews" | "hall" | "house" | "tower"
             | "building" | "apt" | "suite"
+    )
+}
+
+/// Street and place words that are not also common surnames.
+fn hard_street_word(w: &str) -> bool {
+    matches!(
+        w,
+        "street" | "st" | "avenue" | "ave" | "road" | "rd" | "boulevard" | "blvd" | "court"
+            | "ct" | "place" | "pl" | "way" | "terrace" | "circle" | "cir" | "parkway" | "pkwy"
+            | "highway" | "hwy" | "square" | "sq" | "crescent" | "gardens" | "plaza" | "straße"
+            | "strasse" | "str" | "weg" | "allee" | "platz" | "gasse" | "county" | "city"
+            | "township" | "apt" | "suite" | "mews" | "office" | "offsite" | "campus"
+            | "headquarters" | "hq" | "branch" | "region" | "district" | "province" | "state"
+    )
+}
+
+/// Function words of European languages that are also listed as names
+/// ("Su pedido", "Le patient", "Mi número", "Von: ...").
+fn function_word(w: &str) -> bool {
+    matches!(
+        w,
+        "su" | "mi" | "un" | "una" | "le" | "la" | "el" | "los" | "las" | "les" | "des" | "du"
+            | "de" | "del" | "der" | "die" | "das" | "den" | "dem" | "ein" | "eine" | "und"
+            | "y" | "et" | "o" | "ou" | "en" | "al" | "lo" | "se" | "si" | "no" | "por" | "con"
+            | "sin" | "il" | "gli" | "di" | "da" | "im" | "am" | "zu" | "von" | "vom" | "mit"
+            | "bei" | "nach" | "aus" | "ich" | "sie" | "er" | "wir" | "ihr" | "je" | "tu" | "elle"
+            | "nous" | "vous" | "ils" | "mon" | "ma" | "mes" | "ton" | "ta" | "son" | "sa"
+            | "ses" | "notre" | "votre" | "yo" | "nos" | "mis" | "tus" | "sus" | "que" | "qui"
+            | "ce" | "ces" | "cette" | "au" | "aux" | "par" | "pour" | "sur" | "avec" | "dans"
+            | "van" | "het" | "een" | "op" | "te" | "ja" | "nein" | "oui" | "non" | "es" | "ist"
+            | "est" | "wie" | "was" | "wo" | "bis" | "ab" | "per" | "tra" | "fra" | "ho" | "ha"
+            | "hay" | "muy" | "mas" | "más" | "tan" | "ya" | "les" | "une" | "alle" | "um"
     )
 }
 
@@ -252,6 +390,11 @@ fn extra_ambiguous(w: &str) -> bool {
             | "cleveland" | "hopkins" | "sinai" | "mercy" | "providence" | "trinity"
             | "charity" | "unity" | "harmony" | "liberty" | "justice" | "hope" | "faith"
             | "grace" | "joy" | "patience" | "prudence" | "constance" | "temperance"
+            | "florida" | "montana" | "nevada" | "indiana" | "savannah" | "sierra" | "augusta"
+            | "helena" | "raleigh" | "columbus" | "bristol" | "boise" | "hartford" | "eugene"
+            | "tyler" | "marion" | "chester" | "warren" | "lafayette" | "memphis" | "sharon"
+            | "vegas" | "orleans" | "paso" | "diego" | "jose" | "francisco" | "antonio"
+            | "lorenzo" | "rafael" | "fernando" | "bernardino" | "mateo" | "cruz" | "barbara"
     )
 }
 
@@ -289,15 +432,18 @@ impl<'a> Scan<'a> {
                 j += 1;
             }
         }
-        Scan {
+        let mut scan = Scan {
             g,
             text,
             toks,
             info,
+            roles: Vec::new(),
             blocked,
             structured,
             found: Vec::new(),
-        }
+        };
+        scan.roles = (0..n).map(|i| scan.compute_role(i)).collect();
+        scan
     }
 
     fn tok(&self, i: usize) -> &str {
@@ -346,6 +492,11 @@ impl<'a> Scan<'a> {
     }
 
     fn role(&self, i: usize) -> Role {
+        self.roles[i]
+    }
+
+    /// The role of token `i` on its own and next to its neighbours.
+    fn compute_role(&self, i: usize) -> Role {
         let t = self.toks[i];
         if self.blocked[i] || t.has(DIGIT | UNDERSCORE | HAN | HANGUL | KANA) {
             return Role::Other;
@@ -363,24 +514,34 @@ impl<'a> Scan<'a> {
             Shape::Mixed => Role::Other,
             Shape::Title | Shape::Upper | Shape::Uncased => {
                 if self.is_initial(i) {
-                    return if w == "m" && self.gap_after(i).starts_with('.') {
-                        Role::Title
-                    } else {
-                        Role::Initial
-                    };
+                    return Role::Initial;
                 }
                 if in_list(TITLES, w) && !(t.shape == Shape::Upper && w.len() > 3) {
                     return Role::Title;
                 }
-                if t.shape == Shape::Title && in_list(PARTICLES, w) && w.len() <= 3 {
-                    return Role::Particle;
+                if cue_word(w) != Cue::None
+                    || closing_word(w)
+                    || greeting_word(w)
+                    || never_name(w)
+                    || contraction(w)
+                    || (month_word(w) && self.next_to_digit(i))
+                {
+                    return Role::Other;
+                }
+                if hard_street_word(w) || (org_word(w) && !matches!(w, "law" | "church" | "family"))
+                {
+                    return Role::Other;
                 }
                 let inf = self.info[i];
                 if inf.is_name() {
                     Role::Name
                 } else if t.shape == Shape::Uncased {
                     Role::Other
-                } else if inf.word == 0 && !extra_ambiguous(w) && !org_word(w) && !street_word(w)
+                } else if inf.word == 0
+                    && !extra_ambiguous(w)
+                    && !org_word(w)
+                    && !street_word(w)
+                    && !non_name_suffix(w)
                 {
                     Role::Unknown
                 } else {
@@ -388,6 +549,17 @@ impl<'a> Scan<'a> {
                 }
             }
         }
+    }
+
+    /// Is a digit token right before or after token `i` ("Jun 15", "5 May")?
+    fn next_to_digit(&self, i: usize) -> bool {
+        let after = self.toks.get(i + 1).is_some_and(|n| {
+            n.has(DIGIT) && self.gap(i, i + 1).trim_matches(['.', ' ', ',']).is_empty()
+        });
+        let before = i > 0
+            && self.toks[i - 1].has(DIGIT)
+            && self.gap(i - 1, i).trim_matches(['.', ' ', ',', '-']).is_empty();
+        after || before
     }
 
     /// Can a name continue from token `a` to token `b`?
@@ -430,10 +602,23 @@ impl<'a> Scan<'a> {
         }
         // Collect the run of name-like words.
         let mut j = i + 1;
+        let caps = |k: usize| self.toks[k].shape == Shape::Upper && !self.is_initial(k);
+        let mut shape_caps = None;
         while j < self.toks.len() && j - i < 8 && self.joins(j - 1, j) {
             let rj = self.role(j);
             if rj == Role::Other || (rj == Role::Title && self.role(j - 1) != Role::Title) {
                 break;
+            }
+            // "Prescriber DEA", "Mac OS": a name does not switch between
+            // Title case and all caps.
+            if matches!(rj, Role::Name | Role::Unknown) {
+                let prev = (i..j).rev().find(|&k| matches!(self.role(k), Role::Name | Role::Unknown));
+                if let Some(pk) = prev {
+                    let c = *shape_caps.get_or_insert(caps(pk));
+                    if c != caps(j) {
+                        break;
+                    }
+                }
             }
             j += 1;
         }
@@ -441,6 +626,16 @@ impl<'a> Scan<'a> {
         let mut s = i;
         let mut titled = false;
         while s < j && self.role(s) == Role::Title {
+            titled = true;
+            s += 1;
+        }
+        // French "M. Dubois": M. is Monsieur when it starts the run.
+        if !titled
+            && s + 1 < j
+            && self.tok(s) == "M"
+            && self.gap(s, s + 1).starts_with('.')
+            && (s == 0 || !self.joins(s - 1, s))
+        {
             titled = true;
             s += 1;
         }
@@ -456,6 +651,14 @@ impl<'a> Scan<'a> {
         }
         if s == j {
             return j;
+        }
+        // "Le patient", "Su pedido", "El Paso", "Von: Monika": a leading
+        // function word is not a name, and what follows it alone is not either.
+        if !titled && self.is_function_word(s) {
+            if j - s <= 2 {
+                return j;
+            }
+            s += 1;
         }
         // Trailing particles and lone trailing initials do not end a name.
         let mut e = j;
@@ -546,13 +749,18 @@ impl<'a> Scan<'a> {
         let starts_with_initial = self.role(s) == Role::Initial;
         let mut score: f32 = if names >= 2 {
             let listed = names - unknown;
+            let all_words = (s..e)
+                .filter(|&k| self.role(k) == Role::Name)
+                .all(|k| self.word_level(k) >= 2);
             if first_ok && last_ok && unknown == 0 {
                 match strong {
+                    0 if all_words => 0.1,
                     0 => 0.3,
-                    1 if names == 2 && !self.is_strong(fi) && fin.word >= 3 => 0.5,
+                    1 if names == 2 && !self.is_strong(fi) && self.word_level(fi) >= 3 => 0.5,
                     _ => 0.85,
                 }
-            } else if first_ok && self.is_strong(fi) && unknown > 0 && self.role(li) == Role::Unknown
+            } else if first_ok && self.is_strong(fi) && fin.first >= 2 && unknown > 0
+                && self.role(li) == Role::Unknown
             {
                 // "Wanjiru Mwangi": a sure given name, then an unlisted word.
                 if unknown == 1 { 0.65 } else { 0.45 }
@@ -577,9 +785,10 @@ impl<'a> Scan<'a> {
                 if starts_with_initial { 0.3 } else { 0.1 }
             } else if starts_with_initial && inf.last > 0 && self.is_strong(k) {
                 0.6
-            } else if self.is_strong(k) && inf.first >= 2 && inf.last == 0 {
-                // A lone well-known given name ("Rosa is a 72-year-old").
-                0.3
+            } else if self.is_strong(k) && inf.first >= 3 && !upper {
+                // A lone well-known given name ("Rosa is a 72-year-old"),
+                // unless a preposition says it is a place ("in Austin").
+                if cue == Cue::None && self.place_preposition_before(s) { 0.1 } else { 0.4 }
             } else if self.is_strong(k) {
                 0.25
             } else {
@@ -593,14 +802,22 @@ impl<'a> Scan<'a> {
             Cue::Weak => score + 0.15,
             Cue::None => score,
         };
-        if names == 1 && cue < Cue::Certain {
-            // A lone common word needs an honorific or label.
-            let inf = self.info[fi];
-            if inf.word >= 2 || self.ambiguous(fi) {
-                score = score.min(0.35);
-            }
+        if strong == 0 && unknown == 0 && cue < Cue::Certain {
+            // Only common words ("Success Lead", "Will Young"): needs a title or label.
+            score = score.min(0.35);
         }
-        if upper && names >= 1 && cue == Cue::None && names + initials < 2 {
+        if names == 1 && cue < Cue::Strong && self.address_around(s, e) {
+            score = score.min(0.3);
+        }
+        if names == 1 && cue < Cue::Certain && self.is_function_word(fi) {
+            score = score.min(0.3);
+        }
+        if names == 1 && cue < Cue::Certain && self.word_level(fi) >= 2 {
+            // A lone common word needs an honorific or label.
+            score = score.min(0.35);
+        }
+        if upper && names == 1 && (cue < Cue::Strong || !self.is_strong(fi)) {
+            // A lone all-caps word is an acronym more often than a name.
             score = score.min(0.3);
         }
         if self.email_confirms(s, e) {
@@ -611,10 +828,64 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// "Bristol, BS4 2JS", "Pine St., Columbus.": a lone word in an address.
+    fn address_around(&self, s: usize, e: usize) -> bool {
+        let after = self.gap_after(e - 1);
+        if (after == ", " || after == ",") && self.toks.get(e).is_some_and(|t| t.has(DIGIT)) {
+            return true;
+        }
+        if s > 0 {
+            let g = self.gap_before(s);
+            if g == ", " || g == "., " {
+                let p = s - 1;
+                let mut buf = [0u8; 48];
+                let w = self.lower(p, &mut buf);
+                if self.toks[p].has(DIGIT) || street_word(w) || hard_street_word(w) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// "in Austin", "at Madison": a lone capitalised word there is a place.
+    fn place_preposition_before(&self, s: usize) -> bool {
+        if s == 0 || !space_gap(self.gap_before(s)) {
+            return false;
+        }
+        let mut buf = [0u8; 48];
+        matches!(
+            self.lower(s - 1, &mut buf),
+            "in" | "at" | "near" | "from" | "to" | "via" | "nach" | "aus" | "à" | "en" | "de"
+                | "desde" | "hacia" | "of" | "into" | "towards" | "around" | "outside" | "visit"
+                | "visiting" | "moved" | "bei" | "nahe" | "vers" | "chez" | "im" | "a" | "au"
+                | "dans" | "para" | "hasta" | "nel" | "nello" | "nella" | "em" | "no" | "na"
+        )
+    }
+
+    /// How common the word is in English, discounted for popular given
+    /// names ("John", "Mark" are names first).
+    fn word_level(&self, k: usize) -> u8 {
+        let inf = self.info[k];
+        if self.ambiguous(k) {
+            return 3;
+        }
+        let discount = match inf.first {
+            5.. => 2,
+            4 => 1,
+            _ => u8::from(inf.last >= 6),
+        };
+        inf.word.saturating_sub(discount)
+    }
+
+    fn is_function_word(&self, k: usize) -> bool {
+        let mut buf = [0u8; 48];
+        function_word(self.lower(k, &mut buf))
+    }
+
     /// Listed and not an English word (rare words are fine).
     fn is_strong(&self, k: usize) -> bool {
-        let inf = self.info[k];
-        inf.is_name() && inf.word <= 1 && !self.ambiguous(k)
+        self.info[k].is_name() && self.word_level(k) <= 1
     }
 
     fn ambiguous(&self, k: usize) -> bool {
@@ -698,7 +969,7 @@ impl<'a> Scan<'a> {
             if space_gap(g) && pt.has(DIGIT) && !pt.has(UNDERSCORE) {
                 return true;
             }
-            if space_gap(g) || g == ". " {
+            if space_gap(g) || (g == ". " && self.toks[p].end - self.toks[p].start <= 3) {
                 let mut buf = [0u8; 48];
                 let w = self.lower(p, &mut buf);
                 if matches!(
@@ -716,49 +987,99 @@ impl<'a> Scan<'a> {
                 }
             }
         }
+        // "Helios Analytics", "Brightwater Utilities": the name is the start of a
+        // longer capitalised phrase that is not a name.
+        if e < self.toks.len() && space_gap(after) && self.role(e) == Role::Other {
+            let nt = self.toks[e];
+            let mut buf = [0u8; 48];
+            let w = self.lower(e, &mut buf);
+            if matches!(nt.shape, Shape::Title | Shape::Upper)
+                && !nt.has(DIGIT)
+                && !(nt.shape == Shape::Upper && nt.end - nt.start <= 3)
+                && cue_word(w) == Cue::None
+                && !never_name(w)
+                && !greeting_word(w)
+                && !closing_word(w)
+                && !function_word(w)
+                && !speaker_word(w)
+                && !in_list(TITLES, w)
+            {
+                return true;
+            }
+        }
+        // "Calle del Sol", "Farmacia del Carmen", "rue du Faubourg": a particle
+        // after a non-name.
+        if s >= 2 && space_gap(before) && self.toks[s - 1].shape == Shape::Lower
+            && self.role(s - 1) == Role::Particle
+            && !matches!(self.role(s - 2), Role::Name | Role::Unknown | Role::Initial)
+        {
+            return true;
+        }
+        // "Pittsburgh, PA 15203": a city before a state and ZIP code.
+        if (after == ", " || after == " ") && e + 1 < self.toks.len() {
+            let st = self.toks[e];
+            let zip = self.toks[e + 1];
+            if st.shape == Shape::Upper
+                && st.end - st.start == 2
+                && zip.has(DIGIT)
+                && space_gap(self.gap(e, e + 1))
+            {
+                return true;
+            }
+        }
         let _ = text;
         false
     }
 
     /// Cue in the words before token `s`.
     fn cue_before(&self, s: usize) -> Cue {
-        let g = self.gap_before(s);
         if s == 0 {
             return Cue::None;
         }
+        let g = self.gap_before(s);
         let p = s - 1;
         let mut buf = [0u8; 48];
         let w = self.lower(p, &mut buf).to_owned_small();
         let w = w.as_str();
-        let newline = g.contains('\n') || g.contains("\\n");
-        if newline {
+        if g.contains('\n') || g.contains("\\n") {
             // Signature after "Regards," / "Best,": the name is the next line.
             let trimmed = g.trim_start_matches([' ', '\t', '!', '.']);
-            let closing_gap = trimmed.starts_with(",\n")
-                || trimmed.starts_with(",\r\n")
-                || trimmed.starts_with(",\\n")
-                || trimmed.starts_with('\n')
-                || trimmed.starts_with("\r\n")
-                || trimmed.starts_with("\\n");
+            let closing_gap = [",\n", ",\r\n", ",\\n", "\n", "\r\n", "\\n", ":\n"]
+                .iter()
+                .any(|x| trimmed.starts_with(x));
             if closing_gap && closing_word(w) && self.line_is_short_before(p) {
                 return Cue::Certain;
             }
             return Cue::None;
         }
+        // "it's Lisa", "name's Lisa"
+        if self.toks[p].has(POSSESSIVE) && space_gap(g.trim_start_matches(['\'', '\u{2019}', 's'])) {
+            return if matches!(w, "it" | "name" | "this" | "that" | "here" | "there" | "he" | "she")
+            {
+                Cue::Strong
+            } else {
+                Cue::None
+            };
+        }
         let g_trim = g.trim_matches(|c: char| c == ' ' || c == '\u{a0}' || c == '\t');
         match g_trim {
             // "Name: X", "Patient: X", "From: X", "Agent (X)"
-            ":" | ":\"" | "\": \"" | "\":\"" | "=" | "(" | "- " | "-" | "—" | "#" | "\\\":\\\"" => {
-                let c = cue_word(w);
-                if c >= Cue::Strong || self.label_phrase(p) {
+            ":" | ":\"" | "\": \"" | "\":\"" | "=" | "=\"" | "(" | "- " | "-" | "—" | "\\\":\\\""
+            | "\\\": \\\"" | "='" | ": '" | "':'" | "': '" => {
+                if speaker_word(w) {
+                    // "Customer: ..." starts an utterance, "Agent (Amelia)" names one.
+                    return if g_trim == "(" { Cue::Certain } else { Cue::None };
+                }
+                if cue_word(w) >= Cue::Strong
+                    || self.label_phrase(p)
+                    || matches!(w, "von" | "an" | "de" | "para" | "à" | "a" | "cc" | "nom" | "prénom"
+                        | "vorname" | "nachname" | "apellido" | "apellidos" | "nombre" | "author"
+                        | "committer" | "reporter")
+                {
                     return Cue::Certain;
                 }
-                if g_trim == ":" && (w == "by" || w == "to" || w == "for") {
+                if g_trim.starts_with(':') && matches!(w, "by" | "to" | "for") {
                     return Cue::Certain;
-                }
-                if g_trim == ":" && self.toks[p].shape != Shape::Lower {
-                    // Any "Label: Xxx" line is a weak hint.
-                    return Cue::Weak;
                 }
                 Cue::None
             }
@@ -767,18 +1088,20 @@ impl<'a> Scan<'a> {
                     // "Estimado/a X"
                     return Cue::Strong;
                 }
+                if greeting_word(w) || matches!(w, "i'm" | "im" | "cc" | "bcc" | "attn" | "signed")
+                {
+                    return Cue::Strong;
+                }
+                if verb_cue(w) {
+                    return Cue::Strong;
+                }
                 match w {
-                    "by" | "to" | "with" | "for" | "and" | "is" | "am" | "s" | "me" => {
+                    "by" | "to" | "with" | "for" | "is" | "am" | "me" | "named" | "called" => {
                         self.phrase_cue(p)
                     }
-                    "dear" | "hi" | "hello" | "hey" | "thanks" | "congrats" | "hola"
-                    | "bonjour" | "estimado" | "estimada" | "querido" | "querida" | "liebe"
-                    | "lieber" | "geehrte" | "geehrter" | "cher" | "chère" | "welcome"
-                    | "cc" | "bcc" | "attn" | "signed" => Cue::Strong,
                     _ => {
-                        let c = cue_word(w);
-                        if c == Cue::Strong && self.toks[p].shape != Shape::Upper {
-                            // "Patient Liam", "wife Amira", but not "Manager Review".
+                        if cue_word(w) == Cue::Strong && self.toks[p].shape != Shape::Upper {
+                            // "Patient Liam", "wife Amira", but not "MANAGER REVIEW".
                             Cue::Strong
                         } else {
                             Cue::None
@@ -1130,6 +1453,7 @@ impl<'a> Scan<'a> {
                     break;
                 }
                 self.blocked[k] = true;
+                self.roles[k] = Role::Other;
             }
             let seg = &l[..3];
             // (field index, first name component: 0 for XPN, 1 for XCN)
@@ -1286,7 +1610,7 @@ fn space_gap(g: &str) -> bool {
         }
         n += 1;
     }
-    n <= 3
+    n <= 1
 }
 
 /// Gazetteer lookup of one token: whole word, then hyphen/apostrophe parts.
