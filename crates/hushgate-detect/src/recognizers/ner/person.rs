@@ -195,9 +195,8 @@ fn never_name(w: &str) -> bool {
             | "téléphone" | "teléfono" | "telefono" | "betreff" | "objet" | "asunto"
             | "hpi" | "pmh" | "ros" | "plan" | "assessment" | "impression" | "diagnosis"
             | "iban" | "bic" | "swift" | "mac" | "os" | "ios" | "api" | "url" | "ip" | "vpn"
-            | "jan" | "feb" | "mar" | "apr" | "jun" | "jul" | "aug" | "sep" | "sept" | "oct"
-            | "nov" | "dec" | "mon" | "tue" | "tues" | "wed" | "thu" | "thur" | "thurs" | "fri"
-            | "sat" | "sun" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday"
+            | "feb" | "apr" | "jul" | "aug" | "sep" | "sept" | "oct" | "nov" | "dec" | "tue"
+            | "tues" | "thu" | "thur" | "thurs" | "fri" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday"
             | "saturday" | "sunday" | "january" | "february" | "march" | "july" | "september"
             | "october" | "november" | "december" | "montag" | "dienstag" | "mittwoch"
             | "donnerstag" | "freitag" | "samstag" | "sonntag" | "januar" | "februar" | "märz"
@@ -226,9 +225,23 @@ fn never_name(w: &str) -> bool {
     )
 }
 
+/// Month and weekday names and abbreviations that are never given names.
+fn date_word(w: &str) -> bool {
+    matches!(
+        w,
+        "feb" | "apr" | "jul" | "aug" | "sep" | "sept" | "oct" | "nov" | "dec" | "tue" | "tues"
+            | "thu" | "thur" | "thurs" | "fri" | "monday" | "tuesday" | "wednesday" | "thursday"
+            | "friday" | "saturday" | "sunday" | "january" | "february" | "march" | "july"
+            | "september" | "october" | "november" | "december"
+    )
+}
+
 /// Month names that are also given names; a date next to them decides.
 fn month_word(w: &str) -> bool {
-    matches!(w, "april" | "may" | "june" | "august" | "jan")
+    matches!(
+        w,
+        "april" | "may" | "june" | "august" | "jan" | "jun" | "mar" | "mon" | "wed" | "sat" | "sun"
+    )
 }
 
 /// Contractions ("I've", "don't") are never names.
@@ -393,8 +406,8 @@ fn extra_ambiguous(w: &str) -> bool {
             | "florida" | "montana" | "nevada" | "indiana" | "savannah" | "sierra" | "augusta"
             | "helena" | "raleigh" | "columbus" | "bristol" | "boise" | "hartford" | "eugene"
             | "tyler" | "marion" | "chester" | "warren" | "lafayette" | "memphis" | "sharon"
-            | "vegas" | "orleans" | "paso" | "diego" | "jose" | "francisco" | "antonio"
-            | "lorenzo" | "rafael" | "fernando" | "bernardino" | "mateo" | "cruz" | "barbara"
+            | "vegas" | "orleans" | "paso"
+            | "bernardino"
     )
 }
 
@@ -553,11 +566,17 @@ impl<'a> Scan<'a> {
 
     /// Is a digit token right before or after token `i` ("Jun 15", "5 May")?
     fn next_to_digit(&self, i: usize) -> bool {
-        let after = self.toks.get(i + 1).is_some_and(|n| {
-            n.has(DIGIT) && self.gap(i, i + 1).trim_matches(['.', ' ', ',']).is_empty()
-        });
+        let dateish = |k: usize| {
+            let t = self.toks[k];
+            let mut buf = [0u8; 48];
+            let w = lower_ascii(t.as_str(self.text), &mut buf);
+            t.has(DIGIT) || date_word(w) || month_word(w)
+        };
+        let after = i + 1 < self.toks.len()
+            && dateish(i + 1)
+            && self.gap(i, i + 1).trim_matches(['.', ' ', ',']).is_empty();
         let before = i > 0
-            && self.toks[i - 1].has(DIGIT)
+            && dateish(i - 1)
             && self.gap(i - 1, i).trim_matches(['.', ' ', ',', '-']).is_empty();
         after || before
     }
@@ -654,7 +673,7 @@ impl<'a> Scan<'a> {
         }
         // "Le patient", "Su pedido", "El Paso", "Von: Monika": a leading
         // function word is not a name, and what follows it alone is not either.
-        if !titled && self.is_function_word(s) {
+        if !titled && !self.is_initial(s) && self.is_function_word(s) {
             if j - s <= 2 {
                 return j;
             }
@@ -675,11 +694,23 @@ impl<'a> Scan<'a> {
         if let Some(end) = self.last_comma_first(s, e, titled) {
             return end;
         }
-        let cue = if titled {
+        let mut cue = if titled {
             Cue::Certain
         } else {
             self.cue_before(s).max(self.cue_after(e - 1))
         };
+        // "Hi Will,", "Hallo Dieter,", "Congrats Grace!": a greeting, one word,
+        // then the end of the phrase.
+        if cue == Cue::Strong && s > 0 && e - s == 1 {
+            let mut buf = [0u8; 48];
+            let greeting = greeting_word(self.lower(s - 1, &mut buf));
+            let after = self.gap_after(e - 1);
+            if greeting
+                && (after.starts_with(',') || after.starts_with('!') || after.starts_with('\n'))
+            {
+                cue = Cue::Certain;
+            }
+        }
         self.judge(s, e, cue);
         j
     }
@@ -870,12 +901,7 @@ impl<'a> Scan<'a> {
         if self.ambiguous(k) {
             return 3;
         }
-        let discount = match inf.first {
-            5.. => 2,
-            4 => 1,
-            _ => u8::from(inf.last >= 6),
-        };
-        inf.word.saturating_sub(discount)
+        discounted(inf)
     }
 
     fn is_function_word(&self, k: usize) -> bool {
@@ -947,7 +973,7 @@ impl<'a> Scan<'a> {
             return true;
         }
         // Whatever follows: a street, a firm, a disease.
-        if e < self.toks.len() && space_gap(after) || after == ". " && e < self.toks.len() {
+        if e < self.toks.len() && space_gap(after) {
             let mut buf = [0u8; 48];
             let w = self.lower(e, &mut buf);
             if street_word(w) || org_word(w) || eponym_word(w) {
@@ -1096,9 +1122,8 @@ impl<'a> Scan<'a> {
                     return Cue::Strong;
                 }
                 match w {
-                    "by" | "to" | "with" | "for" | "is" | "am" | "me" | "named" | "called" => {
-                        self.phrase_cue(p)
-                    }
+                    "by" | "to" | "with" | "for" | "is" | "am" | "me" | "named" | "called" | "de"
+                    | "of" => self.phrase_cue(p),
                     _ => {
                         if cue_word(w) == Cue::Strong && self.toks[p].shape != Shape::Upper {
                             // "Patient Liam", "wife Amira", but not "MANAGER REVIEW".
@@ -1148,7 +1173,7 @@ impl<'a> Scan<'a> {
                 "by",
             ) => Cue::Certain,
             ("reporting" | "assigned" | "escalated" | "referred" | "forwarded" | "transferred"
-            | "talk" | "spoke" | "speak" | "spoken" | "speaking" | "married" | "engaged"
+            | "talked" | "talking" | "talk" | "spoke" | "speak" | "spoken" | "speaking" | "married" | "engaged"
             | "belongs" | "addressed" | "sent" | "letter" | "reply" | "replying" | "wrote"
             | "write" | "introduce" | "introducing", "to") => Cue::Strong,
             ("results" | "discussed" | "spoke" | "speaking" | "met" | "meeting" | "call"
@@ -1158,6 +1183,8 @@ impl<'a> Scan<'a> {
             ("name" | "this" | "it" | "he" | "she" | "who" | "caller", "is") => Cue::Strong,
             ("it" | "name" | "he" | "she" | "that" | "who" | "there" | "here", "s") => Cue::Strong,
             ("i", "am") | ("call", "me") => Cue::Strong,
+            ("nom" | "nombre" | "part" | "parte" | "namens", "de") => Cue::Certain,
+            ("name" | "behalf" | "account", "of") => Cue::Strong,
             ("enrollment" | "offer" | "chart" | "details" | "account" | "w-2" | "w2"
             | "paperwork" | "check" | "referral" | "prescription" | "records" | "statement"
             | "invoice" | "reimbursement" | "application" | "letter" | "file" | "claim"
@@ -1296,7 +1323,21 @@ impl<'a> Scan<'a> {
 
     /// "BANERJEE, Astrid" / "ZHU, NATALIA": one span.
     fn last_comma_first(&mut self, s: usize, e: usize, titled: bool) -> Option<usize> {
-        if titled || e - s != 1 || e >= self.toks.len() {
+        if titled || e >= self.toks.len() {
+            return None;
+        }
+        // "DE VRIES, DAVID", "van der Berg, Anna": particles may lead LAST.
+        let particle = |k: usize| {
+            let mut buf = [0u8; 48];
+            in_list(PARTICLES, self.lower(k, &mut buf))
+        };
+        if e - s > 3 || !(s..e - 1).all(particle) {
+            return None;
+        }
+        let s_all = s;
+        let s = e - 1;
+        let e = s + 1;
+        if e >= self.toks.len() {
             return None;
         }
         let g = self.gap(s, e);
@@ -1309,7 +1350,9 @@ impl<'a> Scan<'a> {
         {
             return None;
         }
-        if s > 0 && self.joins(s - 1, s) && matches!(self.role(s - 1), Role::Name | Role::Unknown)
+        if s_all > 0
+            && self.joins(s_all - 1, s_all)
+            && matches!(self.role(s_all - 1), Role::Name | Role::Unknown)
         {
             return None;
         }
@@ -1330,7 +1373,7 @@ impl<'a> Scan<'a> {
             }
         }
         let upper = self.toks[last].shape == Shape::Upper && self.toks[first].shape == Shape::Upper;
-        let cue = self.cue_before(last);
+        let cue = self.cue_before(s_all);
         let after = self.gap_after(end - 1);
         let line_end = after.is_empty()
             || after.starts_with('\n')
@@ -1344,50 +1387,37 @@ impl<'a> Scan<'a> {
         let ok = (upper && (li.last > 0 || self.role(last) == Role::Unknown))
             || cue >= Cue::Strong
             || (sure_last && line_end);
-        if !ok || self.rejected(last, end) {
+        if !ok || self.rejected(s_all, end) {
             return None;
         }
         let score = if cue >= Cue::Strong { 0.9 } else { 0.8 };
-        self.push(self.toks[last].start, self.toks[end - 1].end, score);
+        self.push(self.toks[s_all].start, self.toks[end - 1].end, score);
         Some(end)
     }
 
     /// Lower-case names after a chat cue: "hi it's trang müller", and chat
     /// speaker labels: "emily: pls don't paste keys".
     fn try_lower(&mut self, i: usize) -> usize {
+        if self.blocked[i] || self.toks[i].has(DIGIT | UNDERSCORE) {
+            return i + 1;
+        }
         let inf = self.info_of(i);
-        if inf.first == 0 || inf.word >= 1 || self.blocked[i] {
+        if inf.first == 0 || discounted(inf) >= 2 {
             return i + 1;
         }
         {
             let mut buf = [0u8; 48];
-            if extra_ambiguous(self.lower(i, &mut buf)) {
+            let w = self.lower(i, &mut buf);
+            if extra_ambiguous(w) || function_word(w) || never_name(w) {
                 return i + 1;
             }
         }
-        let cue = if i > 0 {
-            let g = self.gap_before(i);
-            if space_gap(g) || g == ", " {
-                let mut buf = [0u8; 48];
-                let w = self.lower(i - 1, &mut buf).to_owned_small();
-                match w.as_str() {
-                    "is" | "am" | "s" | "im" | "me" => self.phrase_cue(i - 1).max(
-                        if w.as_str() == "im" { Cue::Strong } else { Cue::None },
-                    ),
-                    "hi" | "hey" | "hello" | "thanks" | "thx" | "dear" => Cue::Weak,
-                    _ => Cue::None,
-                }
-            } else {
-                Cue::None
-            }
-        } else {
-            Cue::None
-        };
+        let cue = self.cue_before(i);
         // Chat speaker: "emily: ..." at the start of a line.
         let speaker = {
             let g = self.gap_before(i);
             let line_start = i == 0 || g.ends_with('\n') || g.ends_with("\\n");
-            line_start && self.gap_after(i).starts_with(": ")
+            line_start && self.gap_after(i).starts_with(": ") && discounted(inf) == 0
         };
         if cue < Cue::Strong && !speaker {
             return i + 1;
@@ -1397,13 +1427,21 @@ impl<'a> Scan<'a> {
             // Optional middle initial and surname, lower-case too.
             let n = self.toks.len();
             let mut k = i + 1;
-            if k < n && self.joins(k - 1, k) && self.tok(k).len() == 1 && self.gap(k - 1, k) == " "
-                && self.gap_after(k).starts_with('.')
+            if k + 1 < n
+                && self.gap(k - 1, k) == " "
+                && self.tok(k).len() == 1
+                && self.toks[k].shape == Shape::Lower
+                && self.gap(k, k + 1) == ". "
             {
                 k += 1;
+            } else if k < n && !space_gap(self.gap(k - 1, k)) {
+                k = n;
             }
             let mut particles = 0;
-            while k < n && self.joins(k - 1, k) && self.toks[k].shape == Shape::Lower {
+            while k < n && self.toks[k].shape == Shape::Lower && !self.blocked[k] {
+                if k > i + 1 && !space_gap(self.gap(k - 1, k)) {
+                    break;
+                }
                 let mut buf = [0u8; 48];
                 let w = self.lower(k, &mut buf).to_owned_small();
                 if in_list(PARTICLES, w.as_str()) && particles < 2 {
@@ -1412,7 +1450,8 @@ impl<'a> Scan<'a> {
                     continue;
                 }
                 let ki = self.info_of(k);
-                if ki.last > 0 && ki.word == 0 && !self.blocked[k] {
+                if ki.last > 0 && (discounted(ki) <= 1 || ki.last >= 5) && !function_word(w.as_str())
+                {
                     e = k + 1;
                 }
                 break;
@@ -1589,7 +1628,17 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// Only spaces (ASCII, no-break, JSON-escaped no-break), at most three.
+/// English-word level discounted for popular given names (see `word_level`).
+fn discounted(inf: NameInfo) -> u8 {
+    let discount = match inf.first {
+        5.. => 2,
+        4 => 1,
+        _ => u8::from(inf.last >= 6),
+    };
+    inf.word.saturating_sub(discount)
+}
+
+/// Only spaces (ASCII, no-break, JSON-escaped no-break), at most one.
 fn space_gap(g: &str) -> bool {
     if g.is_empty() {
         return false;
