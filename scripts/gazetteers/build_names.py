@@ -157,7 +157,7 @@ def faker_names(cache: Path, first: dict, last: dict):
             return
         for part in v.split():
             if (n := norm(part)) and len(n) > 1 or (n and not n.isascii()):
-                target.setdefault(n, 3)
+                target[n] = max(target.get(n, 0), 3)
 
     for m in pkgutil.iter_modules(person.__path__):
         if m.name in ("en", "es"):  # 'en' is Faker's invented US mix
@@ -184,7 +184,7 @@ def curated(first: dict, last: dict):
             line = line.split("#", 1)[0]
             for w in line.split():
                 if n := norm(w):
-                    target.setdefault(n, 3)
+                    target[n] = max(target.get(n, 0), 3)
 
 
 def scowl(cache: Path) -> dict:

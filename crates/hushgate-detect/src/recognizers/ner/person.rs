@@ -139,7 +139,7 @@ fn cue_word(w: &str) -> Cue {
         | "kin" | "contact" | "beneficiary" | "payee" | "holder" | "cardholder" | "member"
         | "named" | "titular" | "titulaire" | "inhaber" | "kontoinhaber" | "nombre" | "nom"
         | "name" | "fullname" | "patientname" | "colleague" | "friend" | "neighbor"
-        | "neighbour" | "mr" | "madam" | "from" | "to" | "herrn" | "emergency" | "witness" | "sender" | "recipient" | "rep" | "user"
+        | "neighbour" | "mr" | "madam" | "herrn" | "emergency" | "witness" | "sender" | "recipient" | "rep" | "user"
         | "username" | "driver" | "student" | "resident" | "mum" | "carer" | "caregiver"
         | "referrer" | "consultant" | "registrar" | "therapist" | "counselor" | "pharmacist"
         | "dentist" | "coach" | "teacher" | "landlord" | "lawyer" | "accountant" | "advisor"
@@ -323,7 +323,7 @@ fn function_word(w: &str) -> bool {
             | "ce" | "ces" | "cette" | "au" | "aux" | "par" | "pour" | "sur" | "avec" | "dans"
             | "van" | "het" | "een" | "op" | "te" | "ja" | "nein" | "oui" | "non" | "es" | "ist"
             | "est" | "wie" | "was" | "wo" | "bis" | "ab" | "per" | "tra" | "fra" | "ho" | "ha"
-            | "hay" | "muy" | "mas" | "más" | "tan" | "ya" | "les" | "une" | "alle" | "um"
+            | "hay" | "muy" | "mas" | "más" | "tan" | "ya" | "une" | "alle" | "um"
     )
 }
 
@@ -612,11 +612,16 @@ impl<'a> Scan<'a> {
             return i + 1;
         }
         let t = self.toks[i];
-        if t.shape == Shape::Lower {
+        let particle_start = t.shape == Shape::Lower
+            && self.role(i) == Role::Particle
+            && i + 1 < self.toks.len()
+            && self.joins(i, i + 1)
+            && matches!(self.role(i + 1), Role::Name | Role::Unknown | Role::Particle);
+        if t.shape == Shape::Lower && !particle_start {
             return self.try_lower(i);
         }
         let r = self.role(i);
-        if matches!(r, Role::Other) || (r == Role::Particle && t.shape == Shape::Lower) {
+        if matches!(r, Role::Other) {
             return i + 1;
         }
         // Collect the run of name-like words.
@@ -654,6 +659,7 @@ impl<'a> Scan<'a> {
             && self.tok(s) == "M"
             && self.gap(s, s + 1).starts_with('.')
             && (s == 0 || !self.joins(s - 1, s))
+            && self.cue_after(j - 1) != Cue::Strong
         {
             titled = true;
             s += 1;
@@ -670,6 +676,12 @@ impl<'a> Scan<'a> {
         }
         if s == j {
             return j;
+        }
+        // "LAST, FIRST" as one span.
+        if s < j {
+            if let Some(end) = self.last_comma_first(s, j, titled) {
+                return end;
+            }
         }
         // "Le patient", "Su pedido", "El Paso", "Von: Monika": a leading
         // function word is not a name, and what follows it alone is not either.
@@ -689,10 +701,6 @@ impl<'a> Scan<'a> {
         }
         if s == e {
             return j;
-        }
-        // "LAST, FIRST" as one span.
-        if let Some(end) = self.last_comma_first(s, e, titled) {
-            return end;
         }
         let mut cue = if titled {
             Cue::Certain
@@ -833,7 +841,7 @@ impl<'a> Scan<'a> {
             Cue::Weak => score + 0.15,
             Cue::None => score,
         };
-        if strong == 0 && unknown == 0 && cue < Cue::Certain {
+        if names >= 2 && strong == 0 && (cue < Cue::Certain || unknown > 0) {
             // Only common words ("Success Lead", "Will Young"): needs a title or label.
             score = score.min(0.35);
         }
@@ -1039,7 +1047,11 @@ impl<'a> Scan<'a> {
             && self.role(s - 1) == Role::Particle
             && !matches!(self.role(s - 2), Role::Name | Role::Unknown | Role::Initial)
         {
-            return true;
+            let mut buf = [0u8; 48];
+            let w = self.lower(s - 2, &mut buf);
+            if !matches!(w, "nom" | "nombre" | "nome" | "part" | "parte" | "namens" | "name") {
+                return true;
+            }
         }
         // "Pittsburgh, PA 15203": a city before a state and ZIP code.
         if (after == ", " || after == " ") && e + 1 < self.toks.len() {
@@ -1099,6 +1111,7 @@ impl<'a> Scan<'a> {
                 if cue_word(w) >= Cue::Strong
                     || self.label_phrase(p)
                     || matches!(w, "von" | "an" | "de" | "para" | "à" | "a" | "cc" | "nom" | "prénom"
+                        | "from" | "to" | "reply-to" | "sender" | "recipient"
                         | "vorname" | "nachname" | "apellido" | "apellidos" | "nombre" | "author"
                         | "committer" | "reporter")
                 {
@@ -1114,8 +1127,12 @@ impl<'a> Scan<'a> {
                     // "Estimado/a X"
                     return Cue::Strong;
                 }
-                if greeting_word(w) || matches!(w, "i'm" | "im" | "cc" | "bcc" | "attn" | "signed")
+                if greeting_word(w) || matches!(w, "i'm" | "cc" | "bcc" | "attn" | "signed") {
+                    return Cue::Strong;
+                }
+                if w == "im" && self.toks[p].shape == Shape::Lower && self.toks[s].shape == Shape::Lower
                 {
+                    // chat "im emily", not German "im Breisgau"
                     return Cue::Strong;
                 }
                 if verb_cue(w) {
@@ -1437,9 +1454,10 @@ impl<'a> Scan<'a> {
             } else if k < n && !space_gap(self.gap(k - 1, k)) {
                 k = n;
             }
+            let after_initial = k > i + 1;
             let mut particles = 0;
             while k < n && self.toks[k].shape == Shape::Lower && !self.blocked[k] {
-                if k > i + 1 && !space_gap(self.gap(k - 1, k)) {
+                if k > i + 1 && !space_gap(self.gap(k - 1, k)) && !(after_initial && k == i + 2) {
                     break;
                 }
                 let mut buf = [0u8; 48];
