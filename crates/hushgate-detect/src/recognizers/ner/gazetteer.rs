@@ -27,30 +27,43 @@ impl NameInfo {
     }
 }
 
-/// FxHash: the lists are trusted, so a fast non-keyed hash is fine.
-#[derive(Default)]
-pub struct FxHasher(u64);
+/// A 64-bit key for a lower-case word: FNV-1a, then a final mix. The maps
+/// store only keys, so a lookup compares integers, never strings; with a few
+/// hundred thousand words a collision is vanishingly unlikely (and the tests
+/// check there is none in the lists).
+#[inline]
+pub fn key(w: &str) -> u64 {
+    key_bytes(w.as_bytes(), false)
+}
 
-impl Hasher for FxHasher {
-    #[inline]
+/// [`key`] of the bytes, ASCII-lower-casing them first when `fold` is set
+/// (the same key as `key` of the lower-cased word, without a copy).
+#[inline]
+pub fn key_bytes(w: &[u8], fold: bool) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in w {
+        let b = if fold { b.to_ascii_lowercase() } else { b };
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// Hasher for keys that are already hashes.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
         }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-        self.0 = h;
     }
 
     #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.write(&[i]);
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
     }
 
     #[inline]
@@ -59,11 +72,12 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A map from [`key`]s.
+pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 /// The parsed lists.
 pub struct Gazetteer {
-    map: FxMap<&'static str, NameInfo>,
+    map: KeyMap<NameInfo>,
 }
 
 impl Gazetteer {
@@ -75,14 +89,23 @@ impl Gazetteer {
 
     fn parse() -> Gazetteer {
         let n = FIRST.len() / 9 + LAST.len() / 9 + WORDS.len() / 9;
-        let mut map: FxMap<&'static str, NameInfo> =
-            FxMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
+        let mut map: KeyMap<NameInfo> =
+            KeyMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
         let mut load = |data: &'static str, set: fn(&mut NameInfo, u8)| {
-            for line in data.lines() {
-                let (name, v) = line.split_once('\t').unwrap_or((line, "1"));
-                let v = v.bytes().next().map_or(1, |b| b.saturating_sub(b'0'));
+            // Lines are `word<TAB>digit`.
+            let bytes = data.as_bytes();
+            let mut start = 0;
+            for nl in memchr::memchr_iter(b'\n', bytes) {
+                let line = &data[start..nl];
+                start = nl + 1;
+                let (name, v) = match line.len().checked_sub(2) {
+                    Some(t) if line.as_bytes()[t] == b'\t' => {
+                        (&line[..t], line.as_bytes()[t + 1].saturating_sub(b'0'))
+                    }
+                    _ => (line, 1),
+                };
                 if !name.is_empty() {
-                    set(map.entry(name).or_default(), v);
+                    set(map.entry(key(name)).or_default(), v);
                 }
             }
         };
@@ -95,7 +118,13 @@ impl Gazetteer {
     /// Looks up an already lower-cased word.
     #[inline]
     pub fn lookup(&self, lower: &str) -> NameInfo {
-        self.map.get(lower).copied().unwrap_or_default()
+        self.lookup_key(key(lower))
+    }
+
+    /// Looks up a word by its [`key`].
+    #[inline]
+    pub fn lookup_key(&self, k: u64) -> NameInfo {
+        self.map.get(&k).copied().unwrap_or_default()
     }
 
     /// Number of distinct words known.
@@ -118,14 +147,33 @@ mod tests {
         let g = Gazetteer::get();
         eprintln!("gazetteer: {} entries in {:?}", g.len(), t.elapsed());
         assert!(g.len() > 200_000);
-        for first in ["james", "maria", "takeshi", "aoife", "chinedu", "нина", "محمد"] {
+        for first in [
+            "james", "maria", "takeshi", "aoife", "chinedu", "нина", "محمد",
+        ] {
             assert!(g.lookup(first).first > 0, "{first}");
         }
-        for last in ["smith", "garcía", "nguyen", "kowalski", "okafor", "иванова", "王"] {
+        for last in [
+            "smith",
+            "garcía",
+            "nguyen",
+            "kowalski",
+            "okafor",
+            "иванова",
+            "王",
+        ] {
             assert!(g.lookup(last).last > 0, "{last}");
         }
         assert!(g.lookup("will").word >= 2 && g.lookup("will").first > 0);
         assert_eq!(g.lookup("takeshi").word, 0);
         assert!(!g.lookup("xqzt").is_name());
+        // No two listed words share a key.
+        let mut names: Vec<&str> = [FIRST, LAST, WORDS]
+            .iter()
+            .flat_map(|d| d.lines())
+            .map(|l| l.split('\t').next().unwrap_or(""))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), g.len());
     }
 }

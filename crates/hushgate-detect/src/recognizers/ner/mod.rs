@@ -8,6 +8,7 @@ use crate::options::DetectOptions;
 use crate::recognizer::TextRecognizer;
 
 pub mod gazetteer;
+pub mod keywords;
 pub mod person;
 pub mod tokenize;
 

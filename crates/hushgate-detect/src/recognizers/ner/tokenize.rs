@@ -70,7 +70,7 @@ fn script(c: char) -> Script {
     match c as u32 {
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF => Script::Han,
         0xAC00..=0xD7A3 => Script::Hangul,
-        0x3041..=0x309F | 0x30A0..=0x30FF => Script::Kana,
+        0x3041..=0x30FF => Script::Kana,
         _ => Script::Other,
     }
 }
@@ -114,11 +114,9 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
         // Fast skip of ASCII non-word bytes.
         if b < 0x80 && !(b.is_ascii_alphanumeric() || b == b'_') {
             if b == b'\\' && bytes.get(i + 1) == Some(&b'u') {
-                if let Some(c) = json_escape(&bytes[i..]) {
-                    if c.is_alphabetic() {
-                        i = word(text, i, out);
-                        continue;
-                    }
+                if json_escape(&bytes[i..]).is_some_and(char::is_alphabetic) {
+                    i = word(text, i, out);
+                    continue;
                 }
                 i += 6.min(bytes.len() - i);
                 continue;
@@ -153,6 +151,29 @@ fn word(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
     let mut end = start;
     let mut resume = None;
     while i < bytes.len() {
+        // Fast path: a run of ASCII letters and digits.
+        if matches!(run_script, None | Some(Script::Other)) && bytes[i].is_ascii_alphanumeric() {
+            run_script = Some(Script::Other);
+            while i < bytes.len() {
+                let b = bytes[i];
+                if b.is_ascii_lowercase() {
+                    lower += 1;
+                } else if b.is_ascii_uppercase() {
+                    upper += 1;
+                    if n == 0 {
+                        first_upper = true;
+                    }
+                } else if b.is_ascii_digit() {
+                    flags |= DIGIT;
+                } else {
+                    break;
+                }
+                n += 1;
+                i += 1;
+            }
+            end = i;
+            continue;
+        }
         let (c, len, escaped) = if bytes[i] == b'\\' {
             match json_escape(&bytes[i..]) {
                 Some(c) if c.is_alphabetic() => (c, 6, true),
@@ -217,7 +238,11 @@ fn word(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
     }
     if end == start {
         // Not a word after all (a lone escape); step over one char.
-        return start + text.get(start..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+        return start
+            + text
+                .get(start..)
+                .and_then(|s| s.chars().next())
+                .map_or(1, char::len_utf8);
     }
     match run_script {
         Some(Script::Han) => flags |= HAN,
@@ -294,14 +319,28 @@ mod tests {
     fn words(text: &str) -> Vec<(&str, Shape, u8)> {
         let mut v = Vec::new();
         tokenize(text, &mut v);
-        v.iter().map(|t| (t.as_str(text), t.shape, t.flags)).collect()
+        v.iter()
+            .map(|t| (t.as_str(text), t.shape, t.flags))
+            .collect()
     }
 
     #[test]
     fn splits_words_and_keeps_joiners() {
         let w = words("Dr. O'Brien met García-López's son, ZHU and x_y2.");
         let s: Vec<&str> = w.iter().map(|x| x.0).collect();
-        assert_eq!(s, ["Dr", "O'Brien", "met", "García-López", "son", "ZHU", "and", "x_y2"]);
+        assert_eq!(
+            s,
+            [
+                "Dr",
+                "O'Brien",
+                "met",
+                "García-López",
+                "son",
+                "ZHU",
+                "and",
+                "x_y2"
+            ]
+        );
         assert_eq!(w[1].1, Shape::Title);
         assert!(w[3].2 & POSSESSIVE != 0);
         assert_eq!(w[5].1, Shape::Upper);
