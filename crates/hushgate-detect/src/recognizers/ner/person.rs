@@ -336,6 +336,7 @@ impl<'a> Scan<'a> {
                     return Role::Title;
                 }
                 if k & (CUE | CLOSING | GREETING | NEVER | HARD_STREET) != 0
+                    || (k & EPONYM != 0 && t.shape == Shape::Title && self.info[i].first == 0)
                     || (k & MONTH != 0 && self.next_to_digit(i))
                 {
                     return Role::Other;
@@ -672,6 +673,10 @@ impl<'a> Scan<'a> {
         if names == 1 && cue < Cue::Certain && self.is_function_word(fi) {
             score = score.min(0.3);
         }
+        if names == 1 && cue < Cue::Strong && self.info[fi].word >= 2 {
+            // "Mark the ticket", "Bill the client": a sentence-initial verb.
+            score = score.min(0.35);
+        }
         if names == 1 && cue < Cue::Certain && self.word_level(fi) >= 2 {
             // A lone common word needs an honorific or label.
             score = score.min(0.35);
@@ -719,7 +724,6 @@ impl<'a> Scan<'a> {
             "in" | "at"
                 | "near"
                 | "from"
-                | "to"
                 | "via"
                 | "nach"
                 | "aus"
@@ -959,7 +963,8 @@ impl<'a> Scan<'a> {
             let zip = self.toks[e + 1];
             if st.shape == Shape::Upper
                 && st.end - st.start == 2
-                && zip.has(DIGIT)
+                && zip.end - zip.start == 5
+                && zip.as_str(self.text).bytes().all(|b| b.is_ascii_digit())
                 && space_gap(self.gap(e, e + 1))
             {
                 return true;
@@ -1591,6 +1596,7 @@ impl<'a> Scan<'a> {
             });
             let mut end_chars = n;
             let mut honorific = next_is_honorific;
+            let mut start_byte = 0;
             for suffix in [
                 "先生", "女士", "小姐", "医生", "老师", "教授", "様", "氏", "씨", "님",
             ] {
@@ -1600,8 +1606,36 @@ impl<'a> Scan<'a> {
                         end_chars = k;
                         honorific = true;
                     }
+                } else if let Some(pos) = s.find(suffix) {
+                    // "请联系王伟先生的": the two or three characters before it.
+                    let stem = &s[..pos];
+                    let chars: Vec<(usize, char)> = stem.char_indices().collect();
+                    let sur = |k: usize| {
+                        let mut b = [0u8; 48];
+                        let c = &stem[chars[k].0..chars[k].0 + chars[k].1.len_utf8()];
+                        lower_into(c, &mut b).is_some_and(|w| self.g.lookup(w).last > 0)
+                    };
+                    let len = chars.len();
+                    let take = if len >= 3 && sur(len - 3) {
+                        3
+                    } else if len >= 2 && sur(len - 2) {
+                        2
+                    } else {
+                        0
+                    };
+                    if take > 0 {
+                        start_byte = chars[len - take].0;
+                        end_chars = take;
+                        honorific = true;
+                        break;
+                    }
                 }
             }
+            let s = &s[start_byte..];
+            let t = Token {
+                start: t.start + start_byte,
+                ..t
+            };
             if !(2..=4).contains(&end_chars) {
                 continue;
             }
