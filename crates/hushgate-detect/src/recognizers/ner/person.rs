@@ -533,7 +533,7 @@ impl<'a> Scan<'a> {
                 cue = Cue::Certain;
             }
         }
-        self.judge(s, e, cue);
+        self.judge(s, e, cue, titled);
         j
     }
 
@@ -548,12 +548,12 @@ impl<'a> Scan<'a> {
             }
             j += 1;
         }
-        self.judge(i, j, Cue::Certain);
+        self.judge(i, j, Cue::Certain, true);
         j
     }
 
     /// Decides whether tokens `s..e` are a name and pushes it.
-    fn judge(&mut self, s: usize, e: usize, cue: Cue) {
+    fn judge(&mut self, s: usize, e: usize, cue: Cue, titled: bool) {
         if self.rejected(s, e) {
             return;
         }
@@ -630,7 +630,7 @@ impl<'a> Scan<'a> {
                 // Two surnames (Ruiz Gómez) or given names used as surnames.
                 0.6
             } else if unknown == 0 && strong >= 1 {
-                0.4
+                0.3
             } else {
                 0.15
             }
@@ -673,6 +673,19 @@ impl<'a> Scan<'a> {
         if names == 1 && cue < Cue::Certain && self.is_function_word(fi) {
             score = score.min(0.3);
         }
+        if names == 1
+            && !titled
+            && !starts_with_initial
+            && self.info[fi].first == 0
+            && self.word_level(fi) >= 2
+        {
+            // "Hi Team,", "Name: Summit": a lone common word that is only a
+            // surname needs an honorific.
+            score = score.min(0.35);
+        }
+        if names >= 2 && self.place_phrase(s, e) {
+            score = score.min(0.3);
+        }
         if names == 1 && cue < Cue::Strong && self.info[fi].word >= 2 {
             // "Mark the ticket", "Bill the client": a sentence-initial verb.
             score = score.min(0.35);
@@ -711,6 +724,18 @@ impl<'a> Scan<'a> {
             }
         }
         false
+    }
+
+    /// "Hyde Park", "Holly Springs", "Rose Garden": a place named like a person.
+    fn place_phrase(&self, s: usize, e: usize) -> bool {
+        let last = e - 1;
+        if self.kws[last] & STREET == 0 {
+            return false;
+        }
+        let first_pop = (s..last)
+            .find(|&k| self.role(k) == Role::Name)
+            .map_or(0, |k| self.info[k].first);
+        self.info[last].last < 5 || first_pop <= 2
     }
 
     /// "in Austin", "at Madison": a lone capitalised word there is a place.
@@ -1130,7 +1155,7 @@ impl<'a> Scan<'a> {
                 "to",
             ) => Cue::Strong,
             (
-                "results" | "discussed" | "spoke" | "speaking" | "met" | "meeting" | "call"
+                "results" | "up" | "discussed" | "spoke" | "speaking" | "met" | "meeting" | "call"
                 | "dinner" | "lunch" | "lives" | "living" | "chatted" | "consulted" | "talked"
                 | "visit" | "appointment" | "session" | "interview" | "follow-up" | "followup"
                 | "stays" | "staying" | "resides",
@@ -1237,6 +1262,7 @@ impl<'a> Scan<'a> {
                     | "mba"
                     | "cpa"
                     | "dob"
+                    | "pa-c"
             )
         {
             // "Hao Nasser, MD"
@@ -1256,6 +1282,16 @@ impl<'a> Scan<'a> {
         }
         if gt == "'" || gt == "\u{2019}" {
             return Cue::None;
+        }
+        // "John is a 72-year-old", "Rosa, 54, ..."
+        if matches!(w, "is" | "was")
+            && space_gap(g)
+            && self.toks.get(last + 2).is_some_and(|a| {
+                matches!(a.as_str(self.text), "a" | "an")
+                    && self.toks.get(last + 3).is_some_and(|n| n.has(DIGIT))
+            })
+        {
+            return Cue::Strong;
         }
         if gt.is_empty() && self.toks[last].has(POSSESSIVE) {
             return Cue::None;
@@ -1724,17 +1760,73 @@ fn space_gap(g: &str) -> bool {
     n <= 1
 }
 
+/// Looks `w` up as is, then with Latin diacritics removed.
+fn lookup_folded(g: &Gazetteer, w: &str) -> NameInfo {
+    let found = g.lookup(w);
+    if found.is_name() || w.is_ascii() {
+        return found;
+    }
+    let mut buf = [0u8; 48];
+    let mut n = 0;
+    for c in w.chars() {
+        let f = fold_latin(c);
+        let l = f.len_utf8();
+        if n + l > buf.len() {
+            return found;
+        }
+        f.encode_utf8(&mut buf[n..n + l]);
+        n += l;
+    }
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(f) if f != w => {
+            let mut i = g.lookup(f);
+            i.word = found.word;
+            i
+        }
+        _ => found,
+    }
+}
+
+/// The base letter of a lower-case Latin letter with a diacritic.
+fn fold_latin(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => 'c',
+        'ď' | 'đ' => 'd',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
+        'ğ' | 'ĝ' | 'ġ' | 'ģ' => 'g',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => 'i',
+        'ķ' => 'k',
+        'ł' | 'ĺ' | 'ļ' | 'ľ' => 'l',
+        'ñ' | 'ń' | 'ň' | 'ņ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ř' | 'ŕ' => 'r',
+        'ś' | 'š' | 'ş' | 'ș' => 's',
+        'ť' | 'ţ' | 'ț' => 't',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        _ => c,
+    }
+}
+
 /// Gazetteer lookup of one lower-cased token: whole word, then
 /// hyphen/apostrophe parts.
 fn lookup_lower(g: &Gazetteer, w: &str, hk: u64, flags: u8) -> NameInfo {
-    let whole = g.lookup_key(hk);
+    let mut whole = g.lookup_key(hk);
+    if !whole.is_name() && !w.is_ascii() {
+        // "Siobhán", "Zoë": the lists often have only the unaccented form.
+        let folded = lookup_folded(g, w);
+        whole.first = folded.first;
+        whole.last = folded.last;
+    }
     if whole.is_name() || flags & (JOINED | ESCAPE) == 0 || !w.contains(['-', '\'']) {
         return whole;
     }
     if let Some((a, b)) = w.split_once('\'') {
         // O'Brien, D'Angelo, N'Diaye
         if a.chars().count() <= 2 {
-            let inner = g.lookup(b);
+            let inner = lookup_folded(g, b);
             if inner.is_name() {
                 return NameInfo {
                     first: 0,
@@ -1760,7 +1852,7 @@ fn lookup_lower(g: &Gazetteer, w: &str, hk: u64, flags: u8) -> NameInfo {
         ) {
             continue;
         }
-        let p = g.lookup(part);
+        let p = lookup_folded(g, part);
         if !p.is_name() {
             return whole;
         }
