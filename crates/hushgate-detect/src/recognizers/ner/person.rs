@@ -694,7 +694,7 @@ impl<'a> Scan<'a> {
             // A lone common word needs an honorific or label.
             score = score.min(0.35);
         }
-        if upper && names == 1 && (cue < Cue::Strong || !self.is_strong(fi)) {
+        if upper && names == 1 && (!titled || !self.is_strong(fi)) {
             // A lone all-caps word is an acronym more often than a name.
             score = score.min(0.3);
         }
@@ -1031,6 +1031,22 @@ impl<'a> Scan<'a> {
             } else {
                 Cue::None
             };
+        }
+        // "Sarah Chen, Miguel Alvarez, Tom": the next item of a list of names.
+        if (g == ", " || (w == "and" && space_gap(g)))
+            && self.found.last().is_some_and(|f| {
+                let q = if w == "and" {
+                    p.checked_sub(1)
+                } else {
+                    Some(p)
+                };
+                q.is_some_and(|q| {
+                    f.end == self.toks[q].end
+                        && (w != "and" || matches!(self.gap(q, p), " " | ", "))
+                })
+            })
+        {
+            return Cue::Strong;
         }
         let g_trim = g.trim_matches(|c: char| c == ' ' || c == '\u{a0}' || c == '\t');
         match g_trim {
