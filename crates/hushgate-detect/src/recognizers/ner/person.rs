@@ -663,7 +663,12 @@ impl<'a> Scan<'a> {
             Cue::Weak => score + 0.15,
             Cue::None => score,
         };
-        if names >= 2 && strong == 0 && (cue < Cue::Certain || unknown > 0) {
+        let all_unknown = unknown == names;
+        if names >= 2
+            && strong == 0
+            && !(all_unknown && cue == Cue::Certain)
+            && (cue < Cue::Certain || unknown > 0)
+        {
             // Only common words ("Success Lead", "Will Young"): needs a title or label.
             score = score.min(0.35);
         }
