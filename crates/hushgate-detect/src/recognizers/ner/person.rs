@@ -202,12 +202,6 @@ fn eponym_word(w: &str) -> bool {
     kw(w) & EPONYM != 0
 }
 
-/// Given names that are month or weekday names, eponyms and other words
-/// SCOWL lists only capitalised: they need stronger evidence.
-fn extra_ambiguous(w: &str) -> bool {
-    kw(w) & AMBIGUOUS != 0
-}
-
 impl<'a> Scan<'a> {
     fn new(
         g: &'static Gazetteer,
@@ -800,8 +794,7 @@ impl<'a> Scan<'a> {
     }
 
     fn is_function_word(&self, k: usize) -> bool {
-        let mut buf = [0u8; 48];
-        function_word(self.lower(k, &mut buf))
+        self.kws[k] & FUNCTION != 0
     }
 
     /// Listed and not an English word (rare words are fine).
@@ -810,9 +803,7 @@ impl<'a> Scan<'a> {
     }
 
     fn ambiguous(&self, k: usize) -> bool {
-        let mut buf = [0u8; 48];
-        let w = self.lower(k, &mut buf);
-        extra_ambiguous(w)
+        self.kws[k] & AMBIGUOUS != 0
     }
 
     /// `Min-jun`, `Seo-yeon`: a romanised Korean given name shape.
@@ -1396,10 +1387,7 @@ impl<'a> Scan<'a> {
             return None;
         }
         // "DE VRIES, DAVID", "van der Berg, Anna": particles may lead LAST.
-        let particle = |k: usize| {
-            let mut buf = [0u8; 48];
-            kw(self.lower(k, &mut buf)) & PARTICLE != 0
-        };
+        let particle = |k: usize| self.kws[k] & PARTICLE != 0;
         if e - s > 3 || !(s..e - 1).all(particle) {
             return None;
         }
@@ -1474,12 +1462,8 @@ impl<'a> Scan<'a> {
         if inf.first == 0 || discounted(inf) >= 2 {
             return i + 1;
         }
-        {
-            let mut buf = [0u8; 48];
-            let w = self.lower(i, &mut buf);
-            if extra_ambiguous(w) || function_word(w) || never_name(w) {
-                return i + 1;
-            }
+        if self.kws[i] & (AMBIGUOUS | FUNCTION | NEVER) != 0 {
+            return i + 1;
         }
         let cue = self.cue_before(i);
         // Chat speaker: "emily: ..." at the start of a line.
@@ -1966,6 +1950,35 @@ mod tests {
         assert!(persons("Ship to 5196 Monroe Boulevard, Austin, TX 78701").is_empty());
         assert!(persons("The user <PERSON> called about <PERSON>'s card.").is_empty());
         assert!(persons("let user_name = jsmith; grant_access(user);").is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_char_boundaries(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[A-Za-zÀ-ÿ'’\\-. ,:|^\\\\\n]{0,12}").unwrap(),
+                    proptest::sample::select(vec![
+                        "Dr. ", "Patient ", "Regards,\n", "Maria ", "O'Brien", "van der ",
+                        "ZHU, ", "PID|1||1^^^MRN||DOE^JANE", "\\u00e9", "王伟", "さん", "it's ",
+                        "Smith", "\u{a0}", "emily: ", "Hi ", "先生", "’s ", "<", "@", "Jun 5",
+                    ].into_iter().map(str::to_owned).collect::<Vec<_>>()),
+                ],
+                0..12,
+            )
+        ) {
+            let text: String = parts.concat();
+            let r = PersonRecognizer::new();
+            let lex = ContextLexicon::new(&[]).unwrap();
+            let idx = lex.index(&text);
+            let cx = TextContext { structured: &[], context: &idx };
+            let mut out = Vec::new();
+            r.recognize(&text, &cx, &mut out);
+            for f in out {
+                proptest::prop_assert!(f.start < f.end && f.end <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+            }
+        }
     }
 
     /// Speed over the dev set, when it is next to the repository:
