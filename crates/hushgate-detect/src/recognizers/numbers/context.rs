@@ -1,0 +1,379 @@
+//! Context words of the digit-based types, and the nearest-word lookup that
+//! decides between them.
+
+use crate::context::ContextIndex;
+
+/// What a nearby word says a number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ctx {
+    Phone,
+    Card,
+    Ssn,
+    Nhs,
+    Bank,
+    Routing,
+    Passport,
+    DriverLicense,
+    MedLicense,
+    Mrn,
+    /// Order, invoice, tracking, ticket, ISBN, version...: not personal data.
+    Negative,
+}
+
+const KEYS: &[(Ctx, &str)] = &[
+    (Ctx::Phone, "num.phone"),
+    (Ctx::Card, "num.card"),
+    (Ctx::Ssn, "num.ssn"),
+    (Ctx::Nhs, "num.nhs"),
+    (Ctx::Bank, "num.bank"),
+    (Ctx::Routing, "num.routing"),
+    (Ctx::Passport, "num.passport"),
+    (Ctx::DriverLicense, "num.dl"),
+    (Ctx::MedLicense, "num.medlic"),
+    (Ctx::Mrn, "num.mrn"),
+    (Ctx::Negative, "num.neg"),
+];
+
+/// Context words (lowercase, matched whole-word, ASCII case-insensitive).
+pub(super) fn words() -> Vec<(&'static str, &'static str)> {
+    let lists: &[(&str, &[&str])] = &[
+        (
+            "num.phone",
+            &[
+                "phone",
+                "phones",
+                "telephone",
+                "tel",
+                "mobile",
+                "cell",
+                "cellphone",
+                "call",
+                "called",
+                "calling",
+                "callback",
+                "call-back",
+                "fax",
+                "contact",
+                "reach",
+                "text",
+                "sms",
+                "whatsapp",
+                "dial",
+                "landline",
+                "hotline",
+                "ph",
+                "mob",
+                "tél",
+                "téléphone",
+                "portable",
+                "joindre",
+                "appeler",
+                "teléfono",
+                "telefono",
+                "móvil",
+                "movil",
+                "llamar",
+                "llame",
+                "número",
+                "telefon",
+                "rückruf",
+                "handy",
+                "mobil",
+                "mobilnummer",
+                "durchwahl",
+                "phone number",
+                "phone no",
+                "contact number",
+                "cell number",
+            ],
+        ),
+        (
+            "num.card",
+            &[
+                "card",
+                "cards",
+                "credit card",
+                "debit card",
+                "card number",
+                "card no",
+                "cc",
+                "visa",
+                "mastercard",
+                "amex",
+                "american express",
+                "discover",
+                "diners",
+                "jcb",
+                "pan",
+                "cardholder",
+                "carte",
+                "carte bancaire",
+                "tarjeta",
+                "karte",
+                "kreditkarte",
+                "kartenzahlung",
+                "kartennummer",
+            ],
+        ),
+        (
+            "num.ssn",
+            &[
+                "ssn",
+                "ssns",
+                "ssn#",
+                "social security",
+                "social security number",
+                "social security no",
+                "soc sec",
+                "social sec",
+            ],
+        ),
+        ("num.nhs", &["nhs", "nhs number", "nhs no", "nhs#"]),
+        (
+            "num.bank",
+            &[
+                "account",
+                "acct",
+                "a/c",
+                "account number",
+                "account no",
+                "acct no",
+                "bank account",
+                "checking",
+                "savings",
+                "deposit account",
+                "kontonummer",
+                "konto",
+                "cuenta",
+                "compte",
+                "numéro de compte",
+                "número de cuenta",
+            ],
+        ),
+        (
+            "num.routing",
+            &[
+                "routing",
+                "aba",
+                "rtn",
+                "routing number",
+                "routing no",
+                "transit number",
+                "transit",
+                "bank routing",
+            ],
+        ),
+        (
+            "num.passport",
+            &[
+                "passport",
+                "passport number",
+                "passport no",
+                "passports",
+                "pasaporte",
+                "passeport",
+                "reisepass",
+            ],
+        ),
+        (
+            "num.dl",
+            &[
+                "driver's license",
+                "drivers license",
+                "driver license",
+                "driver's licence",
+                "drivers licence",
+                "driver licence",
+                "driver\u{2019}s license",
+                "driving licence",
+                "driving license",
+                "dl",
+                "dl#",
+                "dln",
+                "license plate",
+                "führerschein",
+                "permis de conduire",
+                "licencia de conducir",
+            ],
+        ),
+        (
+            "num.medlic",
+            &[
+                "dea",
+                "dea#",
+                "dea number",
+                "lic",
+                "license",
+                "licence",
+                "license no",
+                "license number",
+                "licence no",
+                "medical license",
+                "medical licence",
+                "state license",
+                "npi",
+            ],
+        ),
+        (
+            "num.mrn",
+            &[
+                "mrn",
+                "mrn#",
+                "medical record",
+                "medical record number",
+                "medical records",
+                "record number",
+                "chart",
+                "chart no",
+                "chart number",
+                "patient id",
+                "patient number",
+                "patient no",
+                "hospital number",
+                "hospital no",
+                "unit number",
+                "fallnummer",
+                "patientennummer",
+                "historia clínica",
+                "historia clinica",
+                "nhc",
+                "dossier",
+                "numéro de dossier",
+                "n° de dossier",
+            ],
+        ),
+        (
+            "num.neg",
+            &[
+                "order",
+                "orders",
+                "order number",
+                "order no",
+                "invoice",
+                "inv",
+                "tracking",
+                "tracking number",
+                "ticket",
+                "isbn",
+                "version",
+                "build",
+                "ref",
+                "reference",
+                "confirmation",
+                "booking",
+                "receipt",
+                "sku",
+                "serial",
+                "serial number",
+                "gift card",
+                "lot",
+                "item",
+                "case",
+                "employee",
+                "employee id",
+                "transaction",
+                "txn",
+                "shipment",
+                "parcel",
+                "pedido",
+                "commande",
+                "bestellung",
+                "rechnung",
+                "factura",
+                "facture",
+                "po",
+                "model",
+                "part",
+                "batch",
+                "ups",
+                "fedex",
+                "usps",
+                "imei",
+                "iccid",
+                "vin",
+            ],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (key, ws) in lists {
+        for w in *ws {
+            out.push((*w, *key));
+        }
+    }
+    out
+}
+
+/// Bytes between a context word and the value it introduces.
+const BEFORE: usize = 48;
+/// Bytes after a value where a trailing label (`^^^MRN`) still counts.
+const AFTER: usize = 8;
+
+/// The context kinds near `[start, end)`, closest first; words before the
+/// value rank ahead of words after it.
+///
+/// A word before the value counts only if no other value (a digit or a mask
+/// character) stands between them: in "Routing 188319273, account 0371747"
+/// "routing" belongs to the first number. A word after the value counts only
+/// when joined by `^`, spaces or an opening bracket (`HX1952586^^^MRN`).
+pub(super) fn near(ci: &ContextIndex, text: &[u8], start: usize, end: usize) -> Ctxs {
+    let mut out = Ctxs::default();
+    if ci.is_empty() {
+        return out;
+    }
+    // The closest value-free stretch before `start`.
+    let lo = start.saturating_sub(BEFORE);
+    let free_from = text
+        .get(lo..start)
+        .and_then(|w| w.iter().rposition(|b| b.is_ascii_digit() || *b == b'*'))
+        .map_or(lo, |p| lo + p + 1);
+    for &(c, key) in KEYS {
+        if let Some(e) = ci.nearest_before(key, start, BEFORE) {
+            if e >= free_from {
+                out.push(c, start.saturating_sub(e));
+            }
+        }
+    }
+    let joined = text.get(end..(end + AFTER).min(text.len())).map_or(0, |w| {
+        w.iter()
+            .take_while(|&&b| matches!(b, b'^' | b' ' | b'(' | b'['))
+            .count()
+    });
+    if joined > 0 {
+        for &(c, key) in KEYS {
+            if !out.has(c) && ci.within(key, end, end + joined + 1) {
+                out.push(c, BEFORE + 1);
+            }
+        }
+    }
+    out.items[..out.len].sort_by_key(|&(_, d)| d);
+    out
+}
+
+/// A small sorted set of context kinds.
+#[derive(Default)]
+pub(super) struct Ctxs {
+    items: [(Option<Ctx>, usize); 11],
+    len: usize,
+}
+
+impl Ctxs {
+    fn push(&mut self, c: Ctx, dist: usize) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = (Some(c), dist);
+            self.len += 1;
+        }
+    }
+
+    /// Context kinds, closest first.
+    pub(super) fn iter(&self) -> impl Iterator<Item = Ctx> + '_ {
+        self.items[..self.len].iter().filter_map(|&(c, _)| c)
+    }
+
+    pub(super) fn first(&self) -> Option<Ctx> {
+        self.iter().next()
+    }
+
+    pub(super) fn has(&self, c: Ctx) -> bool {
+        self.iter().any(|x| x == c)
+    }
+}
