@@ -322,10 +322,23 @@ pub(super) fn near(ci: &ContextIndex, text: &[u8], start: usize, end: usize) -> 
     }
     // The closest value-free stretch before `start`.
     let lo = start.saturating_sub(BEFORE);
-    let free_from = text
+    let mut free_from = text
         .get(lo..start)
         .and_then(|w| w.iter().rposition(|b| b.is_ascii_digit() || *b == b'*'))
         .map_or(lo, |p| lo + p + 1);
+    // In a delimited row (`Jane,4155550132,…`) words on earlier lines are
+    // column headers, which say nothing about this particular cell.
+    let prev = |k: usize| start.checked_sub(k).and_then(|i| text.get(i)).copied();
+    let in_row = matches!(prev(1), Some(b',' | b'\t' | b';' | b'|'))
+        || (matches!(prev(1), Some(b'"' | b'\'')) && matches!(prev(2), Some(b',' | b'\t' | b';')));
+    if in_row {
+        if let Some(nl) = text
+            .get(free_from..start)
+            .and_then(|w| w.iter().rposition(|&b| b == b'\n'))
+        {
+            free_from += nl + 1;
+        }
+    }
     for &(c, key) in KEYS {
         if let Some(e) = ci.nearest_before(key, start, BEFORE) {
             if e >= free_from {

@@ -118,7 +118,7 @@ pub(super) fn on_id(
             Ctx::MedLicense => {
                 if checksum::dea(t) {
                     Some((EntityType::MedicalLicense, 0.95))
-                } else if single && nl <= 2 && (4..=8).contains(&nd) {
+                } else if digits_only && ng == 1 && nl <= 2 && (4..=8).contains(&nd) {
                     Some((EntityType::MedicalLicense, 0.8))
                 } else {
                     None

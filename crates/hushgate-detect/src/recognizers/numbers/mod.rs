@@ -73,6 +73,11 @@ impl PatternRecognizer for Numbers {
         // Any separator between groups; a line break may follow a separator.
         let any_sep = r"(?:[ .\-/]|\x{A0}|[ .\-]?\r?\n)";
         let space_sep = r"(?:[ ]|\x{A0}|[ .\-]?\r?\n)";
+        // The character after a run is part of the match: a run must not end
+        // right before `.digit` or `:digit`, so "0 0 10.0.0.1" and
+        // "2022 7:45" stop before the address or time and leave them to
+        // their recognizers instead of swallowing their first digits.
+        let end = r"(?:[.:](?:[^0-9]|$)|[^.:0-9A-Za-z_]|$)";
         let ext = r"[ ]?,?[ ]?(?:(?i:ext(?:ension|n)?)\.?|[xX]\.?|\#)[ ]?[0-9]{1,6}";
         // A part after a space or line break: no dots, so that a number
         // followed by an IP address does not swallow it.
@@ -80,7 +85,7 @@ impl PatternRecognizer for Numbers {
         // Without `+`: five or more digits, or several groups (lone short
         // numbers, the most common kind, never match).
         let run = format!(
-            r"(?:\+[ ]?(?:{paren}[ .\-]?)?[0-9]+(?:{any_sep}(?:{paren}[ .\-]?)?[0-9]+)*|{paren}[ .\-]?[0-9]+(?:[.\-/][0-9]+)*(?:{space_join})*|(?-u:\b)(?:[0-9]{{5,}}(?:[.\-/][0-9]+)*(?:{space_join})*|[0-9]{{1,4}}(?:(?:[.\-/][0-9]+)+(?:{space_join})*|(?:{space_join})+)))(?:{ext}(?-u:\b)|(?-u:\b))"
+            r"(?:\+[ ]?(?:{paren}[ .\-]?)?[0-9]+(?:{any_sep}(?:{paren}[ .\-]?)?[0-9]+)*|{paren}[ .\-]?[0-9]+(?:[.\-/][0-9]+)*(?:{space_join})*|(?-u:\b)(?:[0-9]{{5,}}(?:[.\-/][0-9]+)*(?:{space_join})*|[0-9]{{1,4}}(?:(?:[.\-/][0-9]+)+(?:{space_join})*|(?:{space_join})+)))(?:{ext})?{end}"
         );
         vec![
             Pattern::new(TAG_RUN, run),
@@ -89,10 +94,11 @@ impl PatternRecognizer for Numbers {
                 TAG_IBAN,
                 r"(?-u:\b)[A-Z]{2}[0-9]{2}(?:(?:[ ]|[ ]?\r?\n)?[A-Z0-9]){8,30}(?-u:\b)",
             ),
-            // IBAN, lower case: compact or grouped in fours only.
+            // IBAN, lower case: compact or grouped in fours; a group after a
+            // space needs a digit, so that words after it are not swallowed.
             Pattern::new(
                 TAG_IBAN,
-                r"(?-u:\b)[a-z]{2}[0-9]{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,3})?(?-u:\b)",
+                r"(?-u:\b)[a-z]{2}[0-9]{2}[ ]?[a-z0-9]{4}(?:[ ]?(?:[0-9][a-z0-9]{3}|[a-z][0-9][a-z0-9]{2}|[a-z]{2}[0-9][a-z0-9]|[a-z]{3}[0-9])){1,6}(?:[ ]?(?:[0-9][a-z0-9]{0,2}|[a-z][0-9][a-z0-9]?|[a-z]{2}[0-9]))?(?-u:\b)",
             ),
             // Washington driver's licence (pre-2018 format).
             Pattern::new(TAG_WDL, r"(?-u:\b)WDL[A-Z0-9]{9}(?-u:\b)"),
@@ -176,14 +182,19 @@ fn glued_after(t: &[u8], end: usize) -> bool {
 
 impl Numbers {
     fn on_run(&self, m: &Match<'_>, out: &mut Vec<Finding>) {
+        // Drop the character (or two) after the run that the pattern matched.
         let s = m.as_str();
+        let Some(last) = s.bytes().rposition(|b| b.is_ascii_digit()) else {
+            return;
+        };
+        let s = &s[..=last];
         let plus = s.starts_with('+');
         let digits = s.bytes().filter(u8::is_ascii_digit).count();
         if digits < 6 && !plus {
             return;
         }
         let t = m.text.as_bytes();
-        if glued_before(t, m.start) || glued_after(t, m.end) {
+        if glued_before(t, m.start) || glued_after(t, m.start + s.len()) {
             return;
         }
         let Some(run) = run::parse(s, m.start) else {
@@ -308,6 +319,17 @@ impl Numbers {
                 if self.plan.nanp() && nanp_candidate(d, shape, true) {
                     return v(EntityType::PhoneNumber, 0.9);
                 }
+                // A seven-digit local number ("call 555-0132") needs the word.
+                if self.plan.nanp()
+                    && shape.groups.len() == 2
+                    && shape.groups[0].len == 3
+                    && shape.groups[1].len == 4
+                    && !shape.groups[0].paren
+                    && matches!(shape.groups[1].sep, Sep::Dash | Sep::Dot | Sep::Space)
+                    && (b'2'..=b'9').contains(&d[0])
+                {
+                    return v(EntityType::PhoneNumber, 0.75);
+                }
                 if phone::national(&self.plan, digits, shape, true) {
                     return v(EntityType::PhoneNumber, 0.85);
                 }
@@ -349,7 +371,11 @@ impl Numbers {
             Ctx::Mrn => {
                 let dashed = shape.groups.len() <= 4
                     && shape.groups.iter().all(|g| !g.paren)
-                    && shape.groups.iter().skip(1).all(|g| g.sep == Sep::Dash);
+                    && shape
+                        .groups
+                        .iter()
+                        .skip(1)
+                        .all(|g| matches!(g.sep, Sep::Dash | Sep::Slash));
                 ((compact || dashed) && (6..=12).contains(&nd) && !all_same(d))
                     .then_some(Verdict::Emit(EntityType::MedicalRecordNumber, 0.8))
             }

@@ -33,21 +33,21 @@ fn sql_column(t: &[u8], line_start: usize, start: usize) -> Option<&[u8]> {
     let mut in_quote = false;
     let mut tuple = None;
     let mut idx = 0usize;
-    for &b in &t[line_start..start] {
+    for (k, &b) in t[line_start..start].iter().enumerate() {
         match b {
             b'\'' => in_quote = !in_quote,
             b'(' if !in_quote => {
-                tuple = Some(());
+                tuple = Some(line_start + k);
                 idx = 0;
             }
             b',' if !in_quote && tuple.is_some() => idx += 1,
             _ => {}
         }
     }
-    tuple?;
+    let open_tuple = tuple?;
     // The column list: the parenthesised list right before `VALUES`.
-    let lo = line_start.saturating_sub(MAX_BACK);
-    let before = &t[lo..line_start.max(lo)];
+    let lo = open_tuple.saturating_sub(MAX_BACK);
+    let before = &t[lo..open_tuple];
     let v = rfind_ci(before, b"values")?;
     let head = &before[..v];
     let close = head.iter().rposition(|&b| b == b')')?;
@@ -144,6 +144,9 @@ mod tests {
         let sql = "INSERT INTO t (id, name, phone, ssn) VALUES\n  (1, 'A', '555', '123456789');";
         let pos = sql.find("123456789").unwrap();
         assert_eq!(column_ctx(sql.as_bytes(), pos), Some(Ctx::Ssn));
+        let sql = "insert into t (mrn, nhs_number) values ('1', '9434765919');";
+        let pos = sql.find("9434765919").unwrap();
+        assert_eq!(column_ctx(sql.as_bytes(), pos), Some(Ctx::Nhs));
         let csv = "id,name,account_number\n1,Bob,12345678\n2,Al,87654321";
         let pos = csv.find("87654321").unwrap();
         assert_eq!(column_ctx(csv.as_bytes(), pos), Some(Ctx::Bank));
