@@ -115,6 +115,7 @@ pub(super) fn on_id(
         .iter()
         .take_while(|&c| c != Ctx::Negative)
         .find_map(|c| match c {
+            Ctx::Dea => checksum::dea(t).then_some((EntityType::MedicalLicense, 0.95)),
             Ctx::MedLicense => {
                 if checksum::dea(t) {
                     Some((EntityType::MedicalLicense, 0.95))

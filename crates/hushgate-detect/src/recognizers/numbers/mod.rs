@@ -379,7 +379,7 @@ impl Numbers {
                 ((compact || dashed) && (6..=12).contains(&nd) && !all_same(d))
                     .then_some(Verdict::Emit(EntityType::MedicalRecordNumber, 0.8))
             }
-            Ctx::Card | Ctx::Negative => None,
+            Ctx::Card | Ctx::Dea | Ctx::Negative => None,
         }
     }
 

@@ -221,8 +221,9 @@ pub(super) fn national(
         if bad_group || !shape.uniform_seps() {
             return false;
         }
-        // 3-2-4 is the SSN layout.
-        if shape.lens().eq([3, 2, 4]) {
+        // 3-2-4 is the SSN layout; 3-3-3 is also how large amounts are
+        // written with space separators ("612 345 678 habitants").
+        if shape.lens().eq([3, 2, 4]) || (!with_context && shape.lens().all(|l| l == 3)) {
             return false;
         }
         // Dots only in the French 2-2-2-2-2 style.

@@ -122,7 +122,9 @@ fn name_ctx(name: &[u8]) -> Option<Ctx> {
         Ctx::Passport
     } else if has("driver") || n == "dl" || n == "dl_number" {
         Ctx::DriverLicense
-    } else if has("dea") || has("npi") || has("license") || has("licence") {
+    } else if has("dea") {
+        Ctx::Dea
+    } else if has("npi") || has("license") || has("licence") {
         Ctx::MedLicense
     } else if has("mrn") || has("medical_record") || has("chart") {
         Ctx::Mrn
