@@ -20,7 +20,7 @@ pub fn luhn(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    matches!(sum % 10, 0)
 }
 
 /// Payment card networks recognised by their issuer prefix (IIN ranges).
@@ -242,7 +242,7 @@ pub fn aba(digits: &[u8]) -> bool {
     }
     let d = |i: usize| u32::from(digits[i] - b'0');
     let sum = 3 * (d(0) + d(3) + d(6)) + 7 * (d(1) + d(4) + d(7)) + (d(2) + d(5) + d(8));
-    sum % 10 == 0 && digits.iter().any(|&b| b != b'0')
+    matches!(sum % 10, 0) && digits.iter().any(|&b| b != b'0')
 }
 
 /// DEA registration number: registrant-type letter, a letter (last name

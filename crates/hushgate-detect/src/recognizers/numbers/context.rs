@@ -275,19 +275,17 @@ pub(super) fn near(ci: &ContextIndex, text: &[u8], start: usize, end: usize) -> 
     let prev = |k: usize| start.checked_sub(k).and_then(|i| text.get(i)).copied();
     let in_row = matches!(prev(1), Some(b',' | b'\t' | b';' | b'|'))
         || (matches!(prev(1), Some(b'"' | b'\'')) && matches!(prev(2), Some(b',' | b'\t' | b';')));
-    if in_row {
-        if let Some(nl) = text
-            .get(free_from..start)
-            .and_then(|w| w.iter().rposition(|&b| b == b'\n'))
-        {
-            free_from += nl + 1;
-        }
-    }
+    let row_nl = text
+        .get(free_from..start)
+        .filter(|_| in_row)
+        .and_then(|w| w.iter().rposition(|&b| b == b'\n'));
+    free_from += row_nl.map_or(0, |nl| nl + 1);
     for &(c, key) in KEYS {
-        if let Some(e) = ci.nearest_before(key, start, BEFORE) {
-            if e >= free_from {
-                out.push(c, start.saturating_sub(e));
-            }
+        let hit = ci
+            .nearest_before(key, start, BEFORE)
+            .filter(|&e| e >= free_from);
+        if let Some(e) = hit {
+            out.push(c, start.saturating_sub(e));
         }
     }
     let joined = text.get(end..(end + AFTER).min(text.len())).map_or(0, |w| {

@@ -7,12 +7,12 @@ use crate::recognizer::Match;
 use crate::validate::checksum;
 
 use super::context::{self, Ctx};
-use super::{Numbers, emit, hl7_field};
+use super::{emit, hl7_field};
 
 /// An IBAN match: the country's length of alphanumerics (separators
 /// skipped), ending a token, mod-97 valid. Anything else is re-read as a
 /// letter-prefixed id (`MR889754 …` also fits the IBAN shape).
-pub(super) fn on_iban(r: &Numbers, m: &Match<'_>, out: &mut Vec<Finding>) {
+pub(super) fn on_iban(m: &Match<'_>, out: &mut Vec<Finding>) {
     let s = m.as_str().as_bytes();
     let mut buf = [0u8; 34];
     let mut n = 0;
@@ -49,7 +49,7 @@ pub(super) fn on_iban(r: &Numbers, m: &Match<'_>, out: &mut Vec<Finding>) {
         .iter()
         .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'))
         .unwrap_or(s.len());
-    on_id(r, m, m.start, m.start + tok, out);
+    on_id(m, m.start, m.start + tok, out);
 }
 
 /// `WDL` + nine characters: the Washington driver's licence format.
@@ -70,13 +70,7 @@ pub(super) fn on_wdl(m: &Match<'_>, out: &mut Vec<Finding>) {
 
 /// A letter-prefixed id in `[start, end)`: up to three capital letters, an
 /// optional dash, digits (in dash-separated groups) and maybe more letters.
-pub(super) fn on_id(
-    _r: &Numbers,
-    m: &Match<'_>,
-    start: usize,
-    end: usize,
-    out: &mut Vec<Finding>,
-) -> bool {
+pub(super) fn on_id(m: &Match<'_>, start: usize, end: usize, out: &mut Vec<Finding>) -> bool {
     let Some(t) = m.text.as_bytes().get(start..end) else {
         return false;
     };

@@ -117,10 +117,10 @@ impl PatternRecognizer for Numbers {
     fn on_match(&self, m: &Match<'_>, out: &mut Vec<Finding>) {
         match m.tag {
             TAG_RUN => self.on_run(m, out),
-            TAG_IBAN => ids::on_iban(self, m, out),
+            TAG_IBAN => ids::on_iban(m, out),
             TAG_WDL => ids::on_wdl(m, out),
             TAG_ID => {
-                ids::on_id(self, m, m.start, m.end, out);
+                ids::on_id(m, m.start, m.end, out);
             }
             _ => {}
         }
@@ -275,6 +275,15 @@ impl Numbers {
             return false;
         }
         let d = digits.as_bytes();
+        // "0044 20 7946 0958": the international call prefix used in Europe.
+        if d.starts_with(b"00")
+            && groups.len() > 1
+            && (3..=5).contains(&first.len)
+            && phone::international(&digits.skip(2), &shape)
+        {
+            emit(out, EntityType::PhoneNumber, start, phone_end, 0.85);
+            return true;
+        }
         if card_layout(groups) && checksum::is_card_number(d) {
             let score = if ctxs.has(Ctx::Card) { 1.0 } else { 0.9 };
             emit(out, EntityType::CreditCard, start, end, score);
@@ -406,10 +415,9 @@ impl Numbers {
         if foreign_ok && phone::national(&self.plan, digits, shape, false) {
             return Some(Verdict::Emit(EntityType::PhoneNumber, 0.7));
         }
-        if let Some(c) = table::column_ctx(m.text.as_bytes(), start) {
-            if let Some(v) = self.directed(c, digits, shape) {
-                return Some(v);
-            }
+        let column = table::column_ctx(m.text.as_bytes(), start);
+        if let Some(v) = column.and_then(|c| self.directed(c, digits, shape)) {
+            return Some(v);
         }
         self.hl7(m, start, digits, shape)
     }

@@ -79,6 +79,18 @@ impl Digits {
         &self.buf[..self.len]
     }
 
+    /// The digits after the first `n`.
+    pub(super) fn skip(&self, n: usize) -> Digits {
+        let mut d = Digits {
+            buf: [0; MAX_DIGITS],
+            len: 0,
+        };
+        let rest = self.as_bytes().get(n..).unwrap_or(&[]);
+        d.buf[..rest.len()].copy_from_slice(rest);
+        d.len = rest.len();
+        d
+    }
+
     pub(super) fn len(&self) -> usize {
         self.len
     }
@@ -195,7 +207,9 @@ pub(super) fn parse(s: &str, base: usize) -> Option<Run> {
 mod tests {
     use super::*;
 
-    fn shape(s: &str) -> (bool, Vec<(usize, bool, Sep)>, Option<&str>) {
+    type Shape<'a> = (bool, Vec<(usize, bool, Sep)>, Option<&'a str>);
+
+    fn shape(s: &str) -> Shape<'_> {
         let r = parse(s, 0).unwrap();
         (
             r.plus,

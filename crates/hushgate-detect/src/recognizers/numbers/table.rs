@@ -15,10 +15,11 @@ pub(super) fn column_ctx(t: &[u8], start: usize) -> Option<Ctx> {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    if matches!(prev, b'\'' | b'"' | b' ' | b'(') {
-        if let Some(name) = sql_column(t, line_start, start) {
-            return name_ctx(name);
-        }
+    let sql = matches!(prev, b'\'' | b'"' | b' ' | b'(')
+        .then(|| sql_column(t, line_start, start))
+        .flatten();
+    if let Some(name) = sql {
+        return name_ctx(name);
     }
     let delim = match prev {
         b',' | b'\t' | b';' | b'|' => prev,

@@ -166,3 +166,67 @@ fn aba_is_opt_in() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].entity_type, EntityType::AbaRouting);
 }
+
+/// Stands in for the network and datetime families, which are registered
+/// before this one, to check that runs starting earlier leave them alone.
+struct Ipv4;
+
+impl PatternRecognizer for Ipv4 {
+    fn name(&self) -> &'static str {
+        "test_ipv4"
+    }
+
+    fn patterns(&self) -> Vec<Pattern> {
+        vec![
+            Pattern::new(0, r"(?-u:\b)[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?-u:\b)"),
+            Pattern::new(1, r"(?-u:\b)[0-9]{1,2}:[0-9]{2}(?-u:\b)"),
+        ]
+    }
+
+    fn on_match(&self, m: &Match<'_>, out: &mut Vec<Finding>) {
+        let t = if m.tag == 0 {
+            EntityType::IpAddress
+        } else {
+            EntityType::DateTime
+        };
+        out.push(Finding::new(t, m.start, m.end, 0.9, "test"));
+    }
+}
+
+#[test]
+fn runs_do_not_swallow_addresses_or_times() {
+    let o = DetectOptions::default();
+    let mut b = Engine::builder()
+        .without_builtins()
+        .options(o.clone())
+        .pattern_recognizer(Arc::new(Ipv4));
+    for r in recognizers(&o) {
+        b = b.pattern_recognizer(r);
+    }
+    let e = b.build().unwrap();
+    let f = |text: &str| -> Vec<(String, String)> {
+        e.scan(text)
+            .iter()
+            .map(|f| (f.entity_type.to_string(), text[f.start..f.end].to_owned()))
+            .collect()
+    };
+    let got = f("tcp 0 0 10.1.2.3:5432 LISTEN");
+    assert!(
+        got.contains(&("IP_ADDRESS".into(), "10.1.2.3".into())),
+        "{got:?}"
+    );
+    let got = f("Phone: 415 555 0132 10.0.0.1");
+    assert!(
+        got.contains(&("IP_ADDRESS".into(), "10.0.0.1".into())),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("PHONE_NUMBER".into(), "415 555 0132".into())),
+        "{got:?}"
+    );
+    let got = f("Date of service: Mar 21, 2022 7:45 AM");
+    assert!(
+        got.contains(&("DATE_TIME".into(), "7:45".into())),
+        "{got:?}"
+    );
+}
