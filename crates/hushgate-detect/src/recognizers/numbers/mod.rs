@@ -11,10 +11,22 @@
 //! * letter-prefixed ids (`MR889754`, `AB1234563`, `A123-456-78-901-0`), the
 //!   Washington `WDL…` licence and IBANs (`GB82 WEST 1234 …`).
 //!
-//! `on_match` then classifies each candidate in code: check digits first
-//! (Luhn with an issuer prefix, SSN ranges, NANP rules, libphonenumber), then
-//! what the nearest context word says, trying the whole run first and then its
-//! space- or line-separated parts (`<phone> <ssn>` in a table row).
+//! `on_match` then classifies each candidate in code, trying the whole run
+//! first and then its space- or line-separated parts:
+//!
+//! 1. `+CC` numbers are phones or nothing; Luhn-valid numbers in an issuer
+//!    range with a card layout are cards.
+//! 2. The nearest context word decides between the context-gated types
+//!    (SSN, NHS, account, routing, passport, licence, MRN), closest first; a
+//!    word only counts if no other value stands between it and the candidate,
+//!    and a negative word (order, invoice, tracking…) rejects the candidate.
+//! 3. Without a word: formatted SSNs, NANP and national phone layouts, then
+//!    the column a value sits in (SQL `INSERT`, CSV/TSV header) and HL7 v2
+//!    field positions.
+//!
+//! ABA routing numbers are recognized so that they are not reported as
+//! account numbers, and reported themselves only when `ABA_ROUTING_NUMBER`
+//! is asked for by name in `DetectOptions::entities`.
 
 mod context;
 mod ids;
@@ -419,7 +431,16 @@ impl Numbers {
         if let Some(v) = column.and_then(|c| self.directed(c, digits, shape)) {
             return Some(v);
         }
-        self.hl7(m, start, digits, shape)
+        if let Some(v) = self.hl7(m, start, digits, shape) {
+            return Some(v);
+        }
+        // An NHS number without its word: grouped ones are unusual enough to
+        // pass the default threshold, bare ten digits (timestamps) are not.
+        if nhs_layout(shape) && checksum::nhs(d) {
+            let score = if shape.groups.len() > 1 { 0.5 } else { 0.3 };
+            return Some(Verdict::Emit(EntityType::UkNhs, score));
+        }
+        None
     }
 
     /// HL7 v2 fields whose position says what they hold: PID-19 is the SSN
