@@ -287,15 +287,6 @@ impl Numbers {
             return false;
         }
         let d = digits.as_bytes();
-        // "0044 20 7946 0958": the international call prefix used in Europe.
-        if d.starts_with(b"00")
-            && groups.len() > 1
-            && (3..=5).contains(&first.len)
-            && phone::international(&digits.skip(2), &shape)
-        {
-            emit(out, EntityType::PhoneNumber, start, phone_end, 0.85);
-            return true;
-        }
         if card_layout(groups) && checksum::is_card_number(d) {
             let score = if ctxs.has(Ctx::Card) { 1.0 } else { 0.9 };
             emit(out, EntityType::CreditCard, start, end, score);
@@ -426,6 +417,19 @@ impl Numbers {
         }
         if foreign_ok && phone::national(&self.plan, digits, shape, false) {
             return Some(Verdict::Emit(EntityType::PhoneNumber, 0.7));
+        }
+        // "0044 20 7946 0958": the international call prefix used in Europe.
+        let idd = shape
+            .groups
+            .first()
+            .is_some_and(|g| (3..=5).contains(&g.len) && !g.paren);
+        if foreign_ok
+            && idd
+            && d.starts_with(b"00")
+            && shape.groups.len() > 1
+            && phone::international(&digits.skip(2), shape)
+        {
+            return Some(Verdict::Emit(EntityType::PhoneNumber, 0.8));
         }
         let column = table::column_ctx(m.text.as_bytes(), start);
         if let Some(v) = column.and_then(|c| self.directed(c, digits, shape)) {
