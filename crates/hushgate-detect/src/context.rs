@@ -60,6 +60,9 @@ impl ContextLexicon {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::LeftmostLongest)
+                    // A DFA scans ~1.5x faster than the contiguous NFA that
+                    // is chosen by default above 100 patterns.
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&pats)
                     .map_err(|e| BuildError::Context(e.to_string()))?,
             )
