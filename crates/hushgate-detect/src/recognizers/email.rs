@@ -75,6 +75,10 @@ pub(crate) fn email_span(text: &str, start: usize, end: usize) -> Option<(usize,
             return None;
         }
     }
+    // `git@github.com:org/repo.git` is an SSH remote, not a mailbox.
+    if local == "git" && text.as_bytes().get(end) == Some(&b':') {
+        return None;
+    }
     let tld = domain.rsplit('.').next().unwrap_or("");
     if tld.len() < 2 || tld.len() > 24 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
@@ -153,5 +157,6 @@ mod tests {
         assert!(emails("postgres://app:Q77wO7p07H!FDu@db-prod.internal/app").is_empty());
         assert!(emails("ssh deploy@62.241.34.143 -p 2222").is_empty());
         assert!(emails("user@localhost").is_empty());
+        assert!(emails("git clone git@github.com:acme/widgets.git").is_empty());
     }
 }

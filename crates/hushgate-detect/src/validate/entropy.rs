@@ -142,7 +142,8 @@ pub fn is_placeholder(v: &str) -> bool {
         .chars()
         .filter(|c| matches!(c, '*' | '•' | '#' | '…' | '█' | '·'))
         .count();
-    if masked >= 3 || lower.contains("xxxx") || lower.contains("...") {
+    // The documentation keys (`AKIAIOSFODNN7EXAMPLE`) say what they are.
+    if masked >= 3 || lower.contains("xxxx") || lower.contains("...") || lower.contains("example") {
         return true;
     }
     if PLACEHOLDER_WORDS.contains(&lower.as_str()) {
@@ -238,17 +239,18 @@ mod tests {
             "sk-...",
             "null",
             "000000",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         ] {
             assert!(is_placeholder(v), "{v}");
         }
-        for v in ["hunter2", "Tr0ub4dor&3", "I7zbxZt#Rl9x", "wJalrXUtnFEMI/K7MDENG"] {
+        for v in ["hunter2", "Tr0ub4dor&3", "I7zbxZt#Rl9x", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY"] {
             assert!(!is_placeholder(v), "{v}");
         }
     }
 
     #[test]
     fn randomness() {
-        assert!(looks_random("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 16));
+        assert!(looks_random("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzK4dMQ9uBxTLa", 16));
         assert!(looks_random("d41d8cd98f00b204e9800998ecf8427e", 16));
         assert!(looks_random("b587967f-d4bf-4b30-816d-571c10172977", 16));
         assert!(!looks_random("user_preferences_v2", 16));

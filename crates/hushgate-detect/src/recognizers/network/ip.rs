@@ -69,6 +69,11 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
     if start >= 2 && byte_at(text, start - 1) == Some(b'.') && byte_at(text, start - 2).is_some_and(|b| b.is_ascii_digit()) {
         return;
     }
+    // A pinned version (`requests==2.31.0.1`, `>=1.2.3.4`, `^1.2.3.4`).
+    let before = &text.as_bytes()[start.saturating_sub(2)..start];
+    if before.ends_with(b"==") || before.ends_with(b">=") || before.ends_with(b"<=") || before.ends_with(b"~=") || before.ends_with(b"^") || before.ends_with(b"~") {
+        return;
+    }
     match (byte_at(text, end), byte_at(text, end + 1)) {
         (Some(b), _) if b.is_ascii_alphanumeric() || b == b'_' => return,
         // `1.2.3.4-beta`, `1.2.3.4+build5`.
@@ -83,7 +88,8 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
     let clause = text[end..]
         .find(['\n', ')', ';', ',', '.'])
         .map_or(16, |i| i.min(16));
-    if !ip_context && m.context.near("version", start, end, 32, clause) {
+    let line = text[..start].rfind('\n').map_or(start, |i| start - i - 1);
+    if !ip_context && m.context.near("version", start, end, line.min(32), clause) {
         return;
     }
     let score = if addr.is_unspecified() || addr.is_broadcast() {
@@ -152,6 +158,7 @@ mod tests {
         assert_eq!(ips("ssh deploy@62.241.34.143 -p 2222"), vec!["62.241.34.143"]);
         assert_eq!(ips("seen from 10.1.2.3."), vec!["10.1.2.3"]);
         assert_eq!(ips("range 10.0.0.0/8"), vec!["10.0.0.0"]);
+        assert_eq!(ips("upgrade from 3.2.1.3.\nThe device at 192.168.1.1 is up"), vec!["192.168.1.1"]);
     }
 
     #[test]
@@ -166,6 +173,8 @@ mod tests {
             "999.1.1.1",
             "v1.2.3.4",
             "1.2.3.4-beta",
+            "pip install requests==2.31.0.1",
+            "lib = \"^1.2.3.4\"",
         ] {
             assert!(ips(t).is_empty(), "{t}: {:?}", ips(t));
         }

@@ -247,7 +247,7 @@ pub(crate) fn value_score(kind: KeyKind, v: &str, loose: bool, quoted: bool) -> 
     }
     // Code and references: `self.password`, `config.db_password`, `DB_PASSWORD`,
     // `get_token(`.
-    if v.contains('(') || v.contains('[') || v.contains('{') {
+    if !quoted && (v.contains('(') || v.contains('[') || v.contains('{')) {
         return None;
     }
     let wordy = is_wordy(v);

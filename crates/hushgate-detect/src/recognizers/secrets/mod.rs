@@ -44,6 +44,14 @@ const TAG_KV: u16 = 6;
 /// Characters of a PEM body, raw or inside a JSON string (`\n`, `\/`).
 const PEM_BODY: &str = r#"(?:[A-Za-z0-9+/=\s:,.\-]|\\[nr/])"#;
 
+/// Identifier, secret word at its end (optionally `_value`), quote, separator, quote.
+const KV_KEY: &str = concat!(
+    r"(?i:[A-Za-z0-9_.\-]*",
+    r"(?:pass(?:word|wd|phrase|code)?|pwd|pswd|pw|secret|token|key|credentials?|creds|authorization|auth|sig|signature|sas)",
+    r"(?:[_.\-]?(?:value|val|str|string))?)",
+    r#"(?:\\?["'`])?(?:[ \t]*(?::=|=>|==?|:|>)[ \t]*|[ \t]+)(?:\\?["'`])?"#,
+);
+
 impl PatternRecognizer for Secrets {
     fn name(&self) -> &'static str {
         NAME
@@ -77,12 +85,10 @@ impl PatternRecognizer for Secrets {
                 r"(?-u:\b)eyJ[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]*)+",
             ),
             Pattern::new(TAG_AUTH_SCHEME, r"(?-u:\b)(?:[Bb]earer|BEARER|[Bb]asic|BASIC)[ \t]+"),
-            // A key naming a secret, its closing quote, a separator and an
-            // opening quote; the value is read in code.
-            Pattern::new(
-                TAG_KV,
-                r#"(?i:(?:[A-Za-z_][A-Za-z0-9_.\-]*)?(?:pass|pwd|secret|token|key|credential|creds|auth|sig|sas)[A-Za-z0-9_.\-]*)(?:\\?["'`])?(?:[ \t]*(?::=|=>|==?|:|>)[ \t]*|[ \t]+)(?:\\?["'`])?"#,
-            ),
+            // A key ending in a secret word (so `Passport:` or `author:` never
+            // match), its closing quote, a separator and an opening quote;
+            // the value is read in code.
+            Pattern::new(TAG_KV, KV_KEY),
         ]
     }
 
@@ -231,6 +237,11 @@ mod tests {
         );
         assert_eq!(keys(r#"{"client_secret": "Xk9#mP2vL8qR4wT6"}"#), vec!["Xk9#mP2vL8qR4wT6"]);
         assert_eq!(keys("password: hunter2"), vec!["hunter2"]);
+        assert_eq!(
+            keys("SECRET_KEY = 'django-insecure-8^q&3l!x@z#k2v$m9p*w7r(t)y+u=o-i'"),
+            vec!["django-insecure-8^q&3l!x@z#k2v$m9p*w7r(t)y+u=o-i"]
+        );
+        assert_eq!(keys("PGPASSWORD=hunter2 psql -h db.internal"), vec!["hunter2"]);
         assert_eq!(keys("the password is Summer2024!"), vec!["Summer2024!"]);
         assert_eq!(keys("<Password>Tr0ub4dor&amp;3</Password>"), vec!["Tr0ub4dor"]);
         assert_eq!(
@@ -260,6 +271,10 @@ mod tests {
             "-----BEGIN CERTIFICATE-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END CERTIFICATE-----",
             "password = os.environ[\"DB_PASSWORD\"]",
             "Passport: A12345678",
+            r#"api_key: "AKIAIOSFODNN7EXAMPLE""#,
+            r#""password": "",  "token": null, "secret": "REPLACE_ME""#,
+            "user.password = request.form['password']",
+            r#"token = "{{ secrets.API_TOKEN }}" and secret: ${{ secrets.X }}"#,
         ] {
             assert!(keys(text).is_empty(), "{text}: {:?}", keys(text));
         }
