@@ -19,9 +19,10 @@ pub(crate) fn recognizers(_o: &DetectOptions) -> Vec<Arc<dyn PatternRecognizer>>
 
 struct Email;
 
-/// Local part: runs of `[A-Za-z0-9_+-]` joined by `.` or `'`; the domain needs
-/// a letter TLD, so `deploy@10.1.2.3` is left to the IP recognizer.
-const EMAIL: &str = r"[A-Za-z0-9_+-]+(?:[.'][A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?-u:\b)";
+/// Local part: runs of letters (Latin, accented too, or JSON-escaped as
+/// `\u00e9`), digits and `_+-`, joined by `.` or `'`; the domain needs a
+/// letter TLD, so `deploy@10.1.2.3` is left to the IP recognizer.
+const EMAIL: &str = r"(?:[A-Za-z0-9_+\-\u00C0-\u024F]|\\u[0-9A-Fa-f]{4})+(?:[.'](?:[A-Za-z0-9_+\-\u00C0-\u024F]|\\u[0-9A-Fa-f]{4})+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?-u:\b)";
 
 impl PatternRecognizer for Email {
     fn name(&self) -> &'static str {
@@ -49,6 +50,13 @@ impl PatternRecognizer for Email {
 pub(crate) fn email_span(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut start = start + json_escape_len(text, start);
+    // An escaped quote or bracket in front (`\u003cbob@…`) is not part of it.
+    while let Some(c) = escaped_char(text, start) {
+        if c.is_alphanumeric() {
+            break;
+        }
+        start += 6;
+    }
     // A local part does not start with punctuation.
     while start < end && matches!(bytes[start], b'+' | b'-' | b'\'') {
         start += 1;
@@ -84,6 +92,13 @@ pub(crate) fn email_span(text: &str, start: usize, end: usize) -> Option<(usize,
         return None;
     }
     Some((start, end))
+}
+
+/// The character a `\uXXXX` escape at `i` stands for.
+fn escaped_char(text: &str, i: usize) -> Option<char> {
+    let esc = text.get(i..i + 6)?;
+    let hex = esc.strip_prefix("\\u")?;
+    char::from_u32(u32::from_str_radix(hex, 16).ok()?)
 }
 
 /// Length of a JSON/C escape glued to the front of a token at `start`, such as
@@ -146,6 +161,8 @@ mod tests {
         assert_eq!(emails("mailto:bob@example.org"), vec!["bob@example.org"]);
         assert_eq!(emails(r"{\u003cbob@example.org\u003e}"), vec!["bob@example.org"]);
         assert_eq!(emails(r"line one\nbob@example.org"), vec!["bob@example.org"]);
+        assert_eq!(emails(r#"{\"email\": \"ren\u00e9e@example.fr\"}"#), vec![r"ren\u00e9e@example.fr"]);
+        assert_eq!(emails("écrire à renée.dubois@example.fr"), vec!["renée.dubois@example.fr"]);
         assert_eq!(emails("customer=ann@example.org)"), vec!["ann@example.org"]);
         assert_eq!(emails("VALUES (1, 'o'brien@example.org')"), vec!["o'brien@example.org"]);
         assert_eq!(emails("> On Mon, Ann <ann@example.org> wrote:"), vec!["ann@example.org"]);

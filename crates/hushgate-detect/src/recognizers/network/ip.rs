@@ -80,7 +80,20 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
         (Some(b'-' | b'+'), Some(n)) if n.is_ascii_alphabetic() => return,
         _ => {}
     }
-    let Ok(addr) = Ipv4Addr::from_str(&text[start..end]) else {
+    // `std` refuses zero-padded octets (`192.168.001.010`), which some
+    // devices print; parse them without the padding, at a lower score.
+    let raw = &text[start..end];
+    let padded = raw.split('.').any(|o| o.len() > 1 && o.starts_with('0'));
+    let unpadded: String = if padded {
+        raw.split('.')
+            .map(|o| o.trim_start_matches('0'))
+            .map(|o| if o.is_empty() { "0" } else { o })
+            .collect::<Vec<_>>()
+            .join(".")
+    } else {
+        raw.to_owned()
+    };
+    let Ok(addr) = Ipv4Addr::from_str(&unpadded) else {
         return;
     };
     let ip_context = m.context.before("ip", start, 40);
@@ -92,7 +105,7 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
     if !ip_context && m.context.near("version", start, end, line.min(32), clause) {
         return;
     }
-    let score = if addr.is_unspecified() || addr.is_broadcast() {
+    let score = if addr.is_unspecified() || addr.is_broadcast() || padded && !ip_context {
         0.5
     } else if ip_context {
         0.9
@@ -130,6 +143,11 @@ pub(super) fn on_ipv6(m: &Match<'_>, out: &mut Vec<Finding>) {
     if groups < 2 || digits < 4 {
         return;
     }
+    // Eight two-digit groups is an EUI-64 hardware address, not an IPv6 one.
+    if zone.is_empty() && addr.split(':').count() == 8 && addr.split(':').all(|g| g.len() == 2) {
+        out.push(Finding::new(EntityType::MacAddress, m.start, end, 0.7, NAME));
+        return;
+    }
     let ip_context = m.context.before("ip", m.start, 40);
     let score = if groups >= 4 || ip_context { 0.85 } else { 0.6 };
     out.push(Finding::new(EntityType::IpAddress, m.start, end, score, NAME));
@@ -158,6 +176,7 @@ mod tests {
         assert_eq!(ips("ssh deploy@62.241.34.143 -p 2222"), vec!["62.241.34.143"]);
         assert_eq!(ips("seen from 10.1.2.3."), vec!["10.1.2.3"]);
         assert_eq!(ips("range 10.0.0.0/8"), vec!["10.0.0.0"]);
+        assert_eq!(ips("IPv4 Address: 192.168.001.010"), vec!["192.168.001.010"]);
         assert_eq!(ips("upgrade from 3.2.1.3.\nThe device at 192.168.1.1 is up"), vec!["192.168.1.1"]);
     }
 

@@ -135,8 +135,14 @@ fn emit(text: &str, start: usize, body: usize, end: usize, web: bool, score: f32
     };
     let host = &host_rest[..host_len];
 
-    // Secrets in the query and fragment (`?api_key=…`, `#access_token=…`).
+    // Webhook URLs carry their credential in the path.
     let params_from = host_start + host_len;
+    let path_end = rest[params_from..].find(['?', '#']).map_or(rest.len(), |i| params_from + i);
+    if let Some((a, b)) = webhook_secret(host, &rest[params_from..path_end]) {
+        secrets.push((body + params_from + a, body + params_from + b, 0.9));
+    }
+
+    // Secrets in the query and fragment (`?api_key=…`, `#access_token=…`).
     if let Some(q) = rest[params_from..].find(['?', '#']) {
         let qs = params_from + q + 1;
         let mut pos = qs;
@@ -169,6 +175,43 @@ fn emit(text: &str, start: usize, body: usize, end: usize, web: bool, score: f32
     }
     if end > from {
         out.push(Finding::new(EntityType::Url, from, end, score, NAME));
+    }
+}
+
+/// The secret segment of a Slack, Discord or Telegram webhook/bot URL path,
+/// relative to the path.
+fn webhook_secret(host: &str, path: &str) -> Option<(usize, usize)> {
+    let host = host.to_ascii_lowercase();
+    let mut segments = Vec::new();
+    let mut pos = 0;
+    for seg in path.split('/') {
+        let t = seg.trim_end_matches('\\');
+        if !t.is_empty() {
+            segments.push((pos, t));
+        }
+        pos += seg.len() + 1;
+    }
+    let names: Vec<&str> = segments.iter().map(|s| s.1).collect();
+    let token = |i: usize, min: usize| {
+        segments
+            .get(i)
+            .filter(|(_, t)| t.len() >= min && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+            .map(|&(p, t)| (p, p + t.len()))
+    };
+    match host.as_str() {
+        "hooks.slack.com" if names.first() == Some(&"services") && names.len() >= 4 => token(3, 16),
+        "discord.com" | "discordapp.com" | "ptb.discord.com" | "canary.discord.com"
+            if names.starts_with(&["api", "webhooks"]) =>
+        {
+            token(3, 40)
+        }
+        "api.telegram.org" => {
+            let (p, seg) = *segments.first()?;
+            let (id, secret) = seg.strip_prefix("bot")?.split_once(':')?;
+            (id.bytes().all(|b| b.is_ascii_digit()) && secret.len() >= 30)
+                .then(|| (p + 3 + id.len() + 1, p + seg.len()))
+        }
+        _ => None,
     }
 }
 
@@ -249,6 +292,13 @@ mod tests {
         assert_eq!(
             urls("https://x.example.com:8080/unsubscribe?email=bob@example.org"),
             vec!["https://x.example.com:8080/unsubscribe?email=bob@example.org"]
+        );
+        assert_eq!(
+            found("SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T024BE7LD/B01234567/abcdEFGHijklMNOPqrstUVWX"),
+            vec![
+                ("URL".to_owned(), "https://hooks.slack.com/services/T024BE7LD/B01234567/".to_owned()),
+                ("API_KEY".to_owned(), "abcdEFGHijklMNOPqrstUVWX".to_owned()),
+            ]
         );
         assert_eq!(
             found("mongodb+srv://svc:${MONGO_PW}@cluster0.example.net/db"),

@@ -64,11 +64,11 @@ fn words(key: &str) -> Vec<String> {
 /// What kind of secret a key names, if any, judged by its last word.
 pub(crate) fn classify_key(key: &str) -> Option<KeyKind> {
     let mut w = words(key);
-    // `api_key_value`, `password_str`: look at the word before.
+    // `api_key_value`, `secret_key_base`: look at the word before.
     if w.len() > 1
         && matches!(
             w.last().map(String::as_str),
-            Some("value" | "val" | "str" | "string")
+            Some("value" | "val" | "str" | "string" | "base" | "b64" | "base64" | "hex" | "raw")
         )
     {
         w.pop();
@@ -329,6 +329,7 @@ mod tests {
             ("private_key_id", None),
             ("token_type", None),
             ("max_tokens", None),
+            ("secret_key_base", Some(Secret)),
             ("password_reset", None),
             ("public_key", None),
             ("idempotency_key", None),

@@ -48,7 +48,7 @@ const PEM_BODY: &str = r#"(?:[A-Za-z0-9+/=\s:,.\-]|\\[nr/])"#;
 const KV_KEY: &str = concat!(
     r"(?i:[A-Za-z0-9_.\-]*",
     r"(?:pass(?:word|wd|phrase|code)?|pwd|pswd|pw|secret|token|key|credentials?|creds|authorization|auth|sig|signature|sas)",
-    r"(?:[_.\-]?(?:value|val|str|string))?)",
+    r"(?:[_.\-]?(?:value|val|str|string|base|b64|base64|hex|raw))?)",
     r#"(?:\\?["'`])?(?:[ \t]*(?::=|=>|==?|:|>)[ \t]*|[ \t]+)(?:\\?["'`])?"#,
 );
 
