@@ -19,10 +19,11 @@ pub(crate) fn recognizers(_o: &DetectOptions) -> Vec<Arc<dyn PatternRecognizer>>
 
 struct Email;
 
-/// Local part: runs of letters (Latin, accented too, or JSON-escaped as
-/// `\u00e9`), digits and `_+-`, joined by `.` or `'`; the domain needs a
-/// letter TLD, so `deploy@10.1.2.3` is left to the IP recognizer.
-const EMAIL: &str = r"(?:[A-Za-z0-9_+\-\u00C0-\u024F]|\\u[0-9A-Fa-f]{4})+(?:[.'](?:[A-Za-z0-9_+\-\u00C0-\u024F]|\\u[0-9A-Fa-f]{4})+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?-u:\b)";
+/// The domain: dotted labels ending in a letter TLD, so `deploy@10.1.2.3` is
+/// left to the IP recognizer. The automaton starts at the `@` and the local
+/// part is read backwards in code: a pattern starting with a local-part run
+/// would make every word a candidate and slow the shared DFA down.
+const EMAIL: &str = r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?-u:\b)";
 
 impl PatternRecognizer for Email {
     fn name(&self) -> &'static str {
@@ -34,7 +35,8 @@ impl PatternRecognizer for Email {
     }
 
     fn on_match(&self, m: &Match<'_>, out: &mut Vec<Finding>) {
-        if let Some((start, end)) = email_span(m.text, m.start, m.end) {
+        let start = local_part_start(m.text, m.start);
+        if let Some((start, end)) = email_span(m.text, start, m.end) {
             out.push(Finding::new(
                 EntityType::EmailAddress,
                 start,
@@ -58,13 +60,16 @@ pub(crate) fn email_span(text: &str, start: usize, end: usize) -> Option<(usize,
         start += 6;
     }
     // A local part does not start with punctuation.
-    while start < end && matches!(bytes[start], b'+' | b'-' | b'\'') {
+    while start < end && matches!(bytes[start], b'+' | b'-' | b'\'' | b'.') {
         start += 1;
     }
     let s = text.get(start..end)?;
     let at = s.rfind('@')?;
     let (local, domain) = (&s[..at], &s[at + 1..]);
     if local.is_empty() || local.len() > 64 || domain.len() > 253 {
+        return None;
+    }
+    if local.ends_with('.') || local.contains("..") {
         return None;
     }
     // Glued to a token the local-part class does not include (`pw#x@host`,
@@ -92,6 +97,28 @@ pub(crate) fn email_span(text: &str, start: usize, end: usize) -> Option<(usize,
         return None;
     }
     Some((start, end))
+}
+
+/// Where the local part ending at the `@` at `at` begins: letters (Latin,
+/// accented too, or JSON-escaped as `\u00e9`), digits and `._+-'`.
+fn local_part_start(text: &str, at: usize) -> usize {
+    let limit = at.saturating_sub(128);
+    let mut i = at;
+    while let Some(c) = text[..i].chars().next_back() {
+        let prev = i - c.len_utf8();
+        if prev < limit {
+            break;
+        }
+        let ok = c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '+' | '-' | '.' | '\'')
+            || ('\u{C0}'..='\u{24F}').contains(&c) && c != '\u{D7}' && c != '\u{F7}'
+            || c == '\\' && escaped_char(text, prev).is_some_and(char::is_alphanumeric);
+        if !ok {
+            break;
+        }
+        i = prev;
+    }
+    i
 }
 
 /// The character a `\uXXXX` escape at `i` stands for.

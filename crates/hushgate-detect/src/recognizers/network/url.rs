@@ -13,9 +13,11 @@ use hushgate_types::{EntityType, Finding};
 use crate::recognizer::Match;
 use crate::recognizers::secrets::{kv, tokens};
 
-/// `scheme://` (or JSON-escaped `scheme:\/\/`) and URL characters up to a
-/// blank, quote, comma or anything non-ASCII.
-pub(super) const SCHEME_URL: &str = r"[A-Za-z][A-Za-z0-9+.\-]*:(?://|\\/\\/)[A-Za-z0-9\-._~:/?#\[\]@!$&()*+;=%\\]+";
+/// `://` (or JSON-escaped `:\/\/`) and URL characters up to a blank, quote,
+/// comma or anything non-ASCII. The scheme before it is read backwards in
+/// code: starting the pattern at a scheme-shaped run would make every word a
+/// candidate and blow up the DFA.
+pub(super) const SCHEME_URL: &str = r":(?://|\\/\\/)[A-Za-z0-9\-._~:/?#\[\]@!$&()*+;=%\\]+";
 
 /// `www.host.tld[:port][/path]`.
 pub(super) const WWW_URL: &str = r"(?-u:\b)[Ww][Ww][Ww]\.[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?::[0-9]+)?(?:[/?#][A-Za-z0-9\-._~:/?#\[\]@!$&()*+;=%\\]*)?";
@@ -26,16 +28,29 @@ const NAME: &str = "url";
 
 pub(super) fn on_scheme_url(m: &Match<'_>, out: &mut Vec<Finding>) {
     let s = m.as_str();
-    let Some(colon) = s.find(':') else { return };
-    let scheme = s[..colon].to_ascii_lowercase();
-    let sep_len = if s[colon..].starts_with("://") { 3 } else { 5 };
-    let body_start = m.start + colon + sep_len;
+    let bytes = m.text.as_bytes();
+    let scheme_len = bytes[..m.start]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
+        .count();
+    // A scheme starts with a letter (`x1.https` is not one).
+    let mut start = m.start - scheme_len;
+    while start < m.start && !bytes[start].is_ascii_alphabetic() {
+        start += 1;
+    }
+    if start == m.start {
+        return;
+    }
+    let scheme = m.text[start..m.start].to_ascii_lowercase();
+    let sep_len = if s.starts_with("://") { 3 } else { 5 };
+    let body_start = m.start + sep_len;
     let end = trim_end(m.text, body_start, m.end);
     if end <= body_start {
         return;
     }
     let web = WEB_SCHEMES.contains(&scheme.as_str());
-    emit(m.text, m.start, body_start, end, web, 0.85, out);
+    emit(m.text, start, body_start, end, web, 0.85, out);
 }
 
 pub(super) fn on_www_url(m: &Match<'_>, out: &mut Vec<Finding>) {

@@ -44,10 +44,12 @@ const TAG_KV: u16 = 6;
 /// Characters of a PEM body, raw or inside a JSON string (`\n`, `\/`).
 const PEM_BODY: &str = r#"(?:[A-Za-z0-9+/=\s:,.\-]|\\[nr/])"#;
 
-/// Identifier, secret word at its end (optionally `_value`), quote, separator, quote.
+/// A secret word ending an identifier (optionally `_value`), quote,
+/// separator, quote. The automaton starts at the secret word, not at the
+/// identifier (a leading identifier run would make every word a candidate and
+/// blow up the DFA); the rest of the key is read backwards in code.
 const KV_KEY: &str = concat!(
-    r"(?i:[A-Za-z0-9_.\-]*",
-    r"(?:pass(?:word|wd|phrase|code)?|pwd|pswd|pw|secret|token|key|credentials?|creds|authorization|auth|sig|signature|sas)",
+    r"(?i:(?:pass(?:word|wd|phrase|code)?|pwd|pswd|pw|secret|token|key|credentials?|creds|authorization|auth|sig|signature|sas)",
     r"(?:[_.\-]?(?:value|val|str|string|base|b64|base64|hex|raw))?)",
     r#"(?:\\?["'`])?(?:[ \t]*(?::=|=>|==?|:|>)[ \t]*|[ \t]+)(?:\\?["'`])?"#,
 );
@@ -162,13 +164,12 @@ fn auth_scheme_credential(text: &str, start: usize, end: usize) -> Option<(usize
 /// A key naming a secret and its value.
 fn key_value(m: &Match<'_>, out: &mut Vec<Finding>) {
     let s = m.as_str();
-    let bytes = s.as_bytes();
-    // Split the match into key, separator and opening quote.
-    let key_len = bytes
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-        .count();
-    let key = s[..key_len].trim_end_matches(['.', '-']);
+    let ident = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+    // The identifier the secret word ends: back to its first character.
+    let bytes = m.text.as_bytes();
+    let key_start = m.start - bytes[..m.start].iter().rev().take_while(|b| ident(b)).count();
+    let key_len = s.bytes().take_while(ident).count();
+    let key = m.text[key_start..m.start + key_len].trim_matches(['.', '-']);
     // The rest is: the key's closing quote?, the separator, the value's opening quote?
     let mut rest = &s[key_len..];
     for q in ["\\\"", "\"", "'", "`"] {
@@ -185,7 +186,7 @@ fn key_value(m: &Match<'_>, out: &mut Vec<Finding>) {
     let quote = (!open.is_empty()).then_some(open);
     let sep = sep.trim();
     let loose = sep.is_empty();
-    if sep == ">" && (m.start == 0 || m.text.as_bytes()[m.start - 1] != b'<') {
+    if sep == ">" && (key_start == 0 || bytes[key_start - 1] != b'<') {
         return;
     }
     let Some(kind) = kv::classify_key(key) else {
