@@ -48,8 +48,19 @@ impl PatternRecognizer for Crypto {
 
     fn context_words(&self) -> Vec<(&'static str, &'static str)> {
         [
-            "wallet", "bitcoin", "btc", "ethereum", "eth", "crypto", "usdt", "usdc", "address",
-            "donations", "donate", "send", "payout",
+            "wallet",
+            "bitcoin",
+            "btc",
+            "ethereum",
+            "eth",
+            "crypto",
+            "usdt",
+            "usdc",
+            "address",
+            "donations",
+            "donate",
+            "send",
+            "payout",
         ]
         .iter()
         .map(|w| (*w, "crypto"))
@@ -58,7 +69,13 @@ impl PatternRecognizer for Crypto {
 
     fn on_match(&self, m: &Match<'_>, out: &mut Vec<Finding>) {
         if let Some(score) = address_score(m.tag, m.as_str(), m) {
-            out.push(Finding::new(EntityType::Crypto, m.start, m.end, score, NAME));
+            out.push(Finding::new(
+                EntityType::Crypto,
+                m.start,
+                m.end,
+                score,
+                NAME,
+            ));
         }
     }
 }

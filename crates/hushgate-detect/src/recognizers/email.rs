@@ -74,7 +74,11 @@ pub(crate) fn email_span(text: &str, start: usize, end: usize) -> Option<(usize,
     }
     // Glued to a token the local-part class does not include (`pw#x@host`,
     // `a*b@host`): a fragment of something else, usually a password.
-    if start > 0 && matches!(bytes[start - 1], b'#' | b'!' | b'$' | b'*' | b'^' | b'~' | b'%' | b'&' | b'|')
+    if start > 0
+        && matches!(
+            bytes[start - 1],
+            b'#' | b'!' | b'$' | b'*' | b'^' | b'~' | b'%' | b'&' | b'|'
+        )
     {
         return None;
     }
@@ -175,7 +179,10 @@ mod tests {
     fn finds_plain_role_and_plus_addresses() {
         assert_eq!(
             emails("To: payroll@acme-corp.com, cc jane.doe+billing@mail.example.co.uk."),
-            vec!["payroll@acme-corp.com", "jane.doe+billing@mail.example.co.uk"]
+            vec![
+                "payroll@acme-corp.com",
+                "jane.doe+billing@mail.example.co.uk"
+            ]
         );
         assert_eq!(
             emails(r#""client_email": "etl@proj-416.iam.gserviceaccount.com""#),
@@ -186,18 +193,38 @@ mod tests {
     #[test]
     fn trims_mailto_escapes_and_keys() {
         assert_eq!(emails("mailto:bob@example.org"), vec!["bob@example.org"]);
-        assert_eq!(emails(r"{\u003cbob@example.org\u003e}"), vec!["bob@example.org"]);
-        assert_eq!(emails(r"line one\nbob@example.org"), vec!["bob@example.org"]);
-        assert_eq!(emails(r#"{\"email\": \"ren\u00e9e@example.fr\"}"#), vec![r"ren\u00e9e@example.fr"]);
-        assert_eq!(emails("écrire à renée.dubois@example.fr"), vec!["renée.dubois@example.fr"]);
+        assert_eq!(
+            emails(r"{\u003cbob@example.org\u003e}"),
+            vec!["bob@example.org"]
+        );
+        assert_eq!(
+            emails(r"line one\nbob@example.org"),
+            vec!["bob@example.org"]
+        );
+        assert_eq!(
+            emails(r#"{\"email\": \"ren\u00e9e@example.fr\"}"#),
+            vec![r"ren\u00e9e@example.fr"]
+        );
+        assert_eq!(
+            emails("écrire à renée.dubois@example.fr"),
+            vec!["renée.dubois@example.fr"]
+        );
         assert_eq!(emails("customer=ann@example.org)"), vec!["ann@example.org"]);
-        assert_eq!(emails("VALUES (1, 'o'brien@example.org')"), vec!["o'brien@example.org"]);
-        assert_eq!(emails("> On Mon, Ann <ann@example.org> wrote:"), vec!["ann@example.org"]);
+        assert_eq!(
+            emails("VALUES (1, 'o'brien@example.org')"),
+            vec!["o'brien@example.org"]
+        );
+        assert_eq!(
+            emails("> On Mon, Ann <ann@example.org> wrote:"),
+            vec!["ann@example.org"]
+        );
     }
 
     #[test]
     fn rejects_credentials_and_ip_hosts() {
-        assert!(emails("DATABASE_URL=postgres://app:I7zbxZt#Rl9x@db-prod.internal:5432/app").is_empty());
+        assert!(
+            emails("DATABASE_URL=postgres://app:I7zbxZt#Rl9x@db-prod.internal:5432/app").is_empty()
+        );
         assert!(emails("postgres://app:Q77wO7p07H!FDu@db-prod.internal/app").is_empty());
         assert!(emails("ssh deploy@62.241.34.143 -p 2222").is_empty());
         assert!(emails("user@localhost").is_empty());

@@ -80,9 +80,8 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
     let mut state = [0u64; 25];
     let mut padded = data.to_vec();
     padded.push(0x01);
-    while padded.len() % RATE != 0 {
-        padded.push(0);
-    }
+    let blocks = padded.len().div_ceil(RATE);
+    padded.resize(blocks * RATE, 0);
     if let Some(last) = padded.last_mut() {
         *last |= 0x80;
     }
@@ -153,7 +152,13 @@ fn keccak_f1600(a: &mut [u64; 25]) {
             last = tmp;
         }
         for y in 0..5 {
-            let row = [a[5 * y], a[5 * y + 1], a[5 * y + 2], a[5 * y + 3], a[5 * y + 4]];
+            let row = [
+                a[5 * y],
+                a[5 * y + 1],
+                a[5 * y + 2],
+                a[5 * y + 3],
+                a[5 * y + 4],
+            ];
             for x in 0..5 {
                 a[5 * y + x] = row[x] ^ (!row[(x + 1) % 5] & row[(x + 2) % 5]);
             }
@@ -378,11 +383,21 @@ mod tests {
 
     #[test]
     fn bitcoin_base58() {
-        assert!(is_bitcoin_base58_address("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"));
-        assert!(is_bitcoin_base58_address("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"));
-        assert!(is_bitcoin_base58_address("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"));
-        assert!(!is_bitcoin_base58_address("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"));
-        assert!(!is_bitcoin_base58_address("1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf0a"));
+        assert!(is_bitcoin_base58_address(
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
+        ));
+        assert!(is_bitcoin_base58_address(
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"
+        ));
+        assert!(is_bitcoin_base58_address(
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"
+        ));
+        assert!(!is_bitcoin_base58_address(
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"
+        ));
+        assert!(!is_bitcoin_base58_address(
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf0a"
+        ));
         assert!(!is_bitcoin_base58_address("3"));
     }
 
@@ -432,7 +447,10 @@ mod tests {
 
     #[test]
     fn base64() {
-        assert_eq!(base64_decode("eyJhbGciOiJIUzI1NiJ9").unwrap(), br#"{"alg":"HS256"}"#);
+        assert_eq!(
+            base64_decode("eyJhbGciOiJIUzI1NiJ9").unwrap(),
+            br#"{"alg":"HS256"}"#
+        );
         assert_eq!(base64_decode("dXNlcjpwYXNz").unwrap(), b"user:pass");
         assert_eq!(base64_decode("Zm9vYg==").unwrap(), b"foob");
         assert!(base64_decode("a").is_none());

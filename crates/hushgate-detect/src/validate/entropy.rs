@@ -243,14 +243,22 @@ mod tests {
         ] {
             assert!(is_placeholder(v), "{v}");
         }
-        for v in ["hunter2", "Tr0ub4dor&3", "I7zbxZt#Rl9x", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY"] {
+        for v in [
+            "hunter2",
+            "Tr0ub4dor&3",
+            "I7zbxZt#Rl9x",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+        ] {
             assert!(!is_placeholder(v), "{v}");
         }
     }
 
     #[test]
     fn randomness() {
-        assert!(looks_random("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzK4dMQ9uBxTLa", 16));
+        assert!(looks_random(
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzK4dMQ9uBxTLa",
+            16
+        ));
         assert!(looks_random("d41d8cd98f00b204e9800998ecf8427e", 16));
         assert!(looks_random("b587967f-d4bf-4b30-816d-571c10172977", 16));
         assert!(!looks_random("user_preferences_v2", 16));

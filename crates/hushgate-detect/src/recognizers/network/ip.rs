@@ -15,7 +15,8 @@ use crate::recognizer::Match;
 /// Four dotted decimal groups, then one byte that shows the run has ended
 /// (not a digit, not `.digit`): a longer dotted run (`06.12.34.56.78`, a
 /// 5-part version) fails here instead of swallowing its first four parts.
-pub(super) const IPV4: &str = r"(?-u:\b)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9.]|\.(?:[^0-9]|$)|$)";
+pub(super) const IPV4: &str =
+    r"(?-u:\b)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9.]|\.(?:[^0-9]|$)|$)";
 
 /// Eight groups, or a `::` compression; an embedded IPv4 tail and a zone.
 pub(super) const IPV6: &str = concat!(
@@ -28,10 +29,36 @@ const NAME: &str = "ip";
 
 pub(super) fn context_words() -> Vec<(&'static str, &'static str)> {
     let ip = [
-        "ip", "ips", "ipv4", "ipv6", "inet", "inet6", "addr", "address", "host", "hostname",
-        "server", "gateway", "router", "dns", "proxy", "client", "remote", "peer", "src", "dst",
-        "destination", "ssh", "ping", "subnet", "nat", "vpn",
-        "firewall", "whitelist", "allowlist", "blocklist",
+        "ip",
+        "ips",
+        "ipv4",
+        "ipv6",
+        "inet",
+        "inet6",
+        "addr",
+        "address",
+        "host",
+        "hostname",
+        "server",
+        "gateway",
+        "router",
+        "dns",
+        "proxy",
+        "client",
+        "remote",
+        "peer",
+        "src",
+        "dst",
+        "destination",
+        "ssh",
+        "ping",
+        "subnet",
+        "nat",
+        "vpn",
+        "firewall",
+        "whitelist",
+        "allowlist",
+        "blocklist",
     ];
     let ver = [
         "version", "versions", "ver", "build", "builds", "release", "firmware", "sdk", "bump",
@@ -66,12 +93,21 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
     }
     let (start, end) = (m.start, m.start + len);
     // Part of a longer dotted number (`1.10.1.2.3`) or glued to a word.
-    if start >= 2 && byte_at(text, start - 1) == Some(b'.') && byte_at(text, start - 2).is_some_and(|b| b.is_ascii_digit()) {
+    if start >= 2
+        && byte_at(text, start - 1) == Some(b'.')
+        && byte_at(text, start - 2).is_some_and(|b| b.is_ascii_digit())
+    {
         return;
     }
     // A pinned version (`requests==2.31.0.1`, `>=1.2.3.4`, `^1.2.3.4`).
     let before = &text.as_bytes()[start.saturating_sub(2)..start];
-    if before.ends_with(b"==") || before.ends_with(b">=") || before.ends_with(b"<=") || before.ends_with(b"~=") || before.ends_with(b"^") || before.ends_with(b"~") {
+    if before.ends_with(b"==")
+        || before.ends_with(b">=")
+        || before.ends_with(b"<=")
+        || before.ends_with(b"~=")
+        || before.ends_with(b"^")
+        || before.ends_with(b"~")
+    {
         return;
     }
     match (byte_at(text, end), byte_at(text, end + 1)) {
@@ -97,6 +133,10 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let ip_context = m.context.before("ip", start, 40);
+    // Zero padding is device output (`010.000.000.001`) only when uniform.
+    if padded && !ip_context && !raw.split('.').all(|o| o.len() == 3) {
+        return;
+    }
     // Version words before it, or right after it in the same clause (`the 1.2.3.4 SDK`).
     let clause = text[end..]
         .find(['\n', ')', ';', ',', '.'])
@@ -125,7 +165,8 @@ pub(super) fn on_ipv6(m: &Match<'_>, out: &mut Vec<Finding>) {
     let end = m.start + addr.len() + if zone.is_empty() { 0 } else { 1 + zone.len() };
     // Inside a longer token: `Foo::bar`, `a:b::c:d:e:f:g:h:i`, `x.1::2`.
     if m.start > 0
-        && byte_at(text, m.start - 1).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'_'))
+        && byte_at(text, m.start - 1)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'_'))
     {
         return;
     }
@@ -145,12 +186,24 @@ pub(super) fn on_ipv6(m: &Match<'_>, out: &mut Vec<Finding>) {
     }
     // Eight two-digit groups is an EUI-64 hardware address, not an IPv6 one.
     if zone.is_empty() && addr.split(':').count() == 8 && addr.split(':').all(|g| g.len() == 2) {
-        out.push(Finding::new(EntityType::MacAddress, m.start, end, 0.7, NAME));
+        out.push(Finding::new(
+            EntityType::MacAddress,
+            m.start,
+            end,
+            0.7,
+            NAME,
+        ));
         return;
     }
     let ip_context = m.context.before("ip", m.start, 40);
     let score = if groups >= 4 || ip_context { 0.85 } else { 0.6 };
-    out.push(Finding::new(EntityType::IpAddress, m.start, end, score, NAME));
+    out.push(Finding::new(
+        EntityType::IpAddress,
+        m.start,
+        end,
+        score,
+        NAME,
+    ));
 }
 
 #[cfg(test)]
@@ -169,15 +222,33 @@ mod tests {
 
     #[test]
     fn ipv4() {
-        assert_eq!(ips("my ip is 10.129.94.115 if that helps"), vec!["10.129.94.115"]);
+        assert_eq!(
+            ips("my ip is 10.129.94.115 if that helps"),
+            vec!["10.129.94.115"]
+        );
         assert_eq!(ips("IP 192.168.42.12:8080"), vec!["192.168.42.12"]);
-        assert_eq!(ips("MAC=3B-28-15-4E-C1-D2;IP=183.252.108.141"), vec!["183.252.108.141"]);
-        assert_eq!(ips("? (177.133.68.17) at 07:25:A0:F7:92:51"), vec!["177.133.68.17"]);
-        assert_eq!(ips("ssh deploy@62.241.34.143 -p 2222"), vec!["62.241.34.143"]);
+        assert_eq!(
+            ips("MAC=3B-28-15-4E-C1-D2;IP=183.252.108.141"),
+            vec!["183.252.108.141"]
+        );
+        assert_eq!(
+            ips("? (177.133.68.17) at 07:25:A0:F7:92:51"),
+            vec!["177.133.68.17"]
+        );
+        assert_eq!(
+            ips("ssh deploy@62.241.34.143 -p 2222"),
+            vec!["62.241.34.143"]
+        );
         assert_eq!(ips("seen from 10.1.2.3."), vec!["10.1.2.3"]);
         assert_eq!(ips("range 10.0.0.0/8"), vec!["10.0.0.0"]);
-        assert_eq!(ips("IPv4 Address: 192.168.001.010"), vec!["192.168.001.010"]);
-        assert_eq!(ips("upgrade from 3.2.1.3.\nThe device at 192.168.1.1 is up"), vec!["192.168.1.1"]);
+        assert_eq!(
+            ips("IPv4 Address: 192.168.001.010"),
+            vec!["192.168.001.010"]
+        );
+        assert_eq!(
+            ips("upgrade from 3.2.1.3.\nThe device at 192.168.1.1 is up"),
+            vec!["192.168.1.1"]
+        );
     }
 
     #[test]
@@ -201,15 +272,27 @@ mod tests {
 
     #[test]
     fn ipv6() {
-        assert_eq!(ips("inet6 2001:db8:cfb9::478a  prefixlen 64"), vec!["2001:db8:cfb9::478a"]);
+        assert_eq!(
+            ips("inet6 2001:db8:cfb9::478a  prefixlen 64"),
+            vec!["2001:db8:cfb9::478a"]
+        );
         assert_eq!(
             ips("from db5e:8f66:8feb:72f8:ceec:ec19:bf0f:aa0a (attempt 3)"),
             vec!["db5e:8f66:8feb:72f8:ceec:ec19:bf0f:aa0a"]
         );
         assert_eq!(ips("[2001:db8::1]:443"), vec!["2001:db8::1"]);
-        assert_eq!(ips("[fe80::1073:5ab0:d90e:5158]:443"), vec!["fe80::1073:5ab0:d90e:5158"]);
-        assert_eq!(ips("ping fe80::1ff:fe23:4567:890a%eth0."), vec!["fe80::1ff:fe23:4567:890a%eth0"]);
-        assert_eq!(ips("mapped ::ffff:192.0.2.128 here"), vec!["::ffff:192.0.2.128"]);
+        assert_eq!(
+            ips("[fe80::1073:5ab0:d90e:5158]:443"),
+            vec!["fe80::1073:5ab0:d90e:5158"]
+        );
+        assert_eq!(
+            ips("ping fe80::1ff:fe23:4567:890a%eth0."),
+            vec!["fe80::1ff:fe23:4567:890a%eth0"]
+        );
+        assert_eq!(
+            ips("mapped ::ffff:192.0.2.128 here"),
+            vec!["::ffff:192.0.2.128"]
+        );
     }
 
     #[test]

@@ -17,8 +17,20 @@ const NAME: &str = "mac";
 
 pub(super) fn context_words() -> Vec<(&'static str, &'static str)> {
     [
-        "mac", "ether", "hwaddr", "lladdr", "bssid", "physical address", "hardware address",
-        "wifi", "wi-fi", "ethernet", "nic", "dhcp", "dhcpack", "arp",
+        "mac",
+        "ether",
+        "hwaddr",
+        "lladdr",
+        "bssid",
+        "physical address",
+        "hardware address",
+        "wifi",
+        "wi-fi",
+        "ethernet",
+        "nic",
+        "dhcp",
+        "dhcpack",
+        "arp",
     ]
     .iter()
     .map(|w| (*w, "mac"))
@@ -28,7 +40,11 @@ pub(super) fn context_words() -> Vec<(&'static str, &'static str)> {
 pub(super) fn on_mac(m: &Match<'_>, out: &mut Vec<Finding>) {
     let text = m.text.as_bytes();
     let s = m.as_str();
-    let sep = s.as_bytes()[2..5].iter().copied().find(|b| !b.is_ascii_hexdigit()).unwrap_or(b':');
+    let sep = s.as_bytes()[2..5]
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_hexdigit())
+        .unwrap_or(b':');
     // More groups on either side: part of something longer.
     let hex_at = |i: usize| text.get(i).is_some_and(u8::is_ascii_hexdigit);
     if m.start >= 2 && text[m.start - 1] == sep && hex_at(m.start - 2) {
@@ -52,7 +68,13 @@ pub(super) fn on_mac(m: &Match<'_>, out: &mut Vec<Finding>) {
         (false, b':', false) => 0.6,
         _ => return,
     };
-    out.push(Finding::new(EntityType::MacAddress, m.start, m.end, score, NAME));
+    out.push(Finding::new(
+        EntityType::MacAddress,
+        m.start,
+        m.end,
+        score,
+        NAME,
+    ));
 }
 
 #[cfg(test)]
@@ -71,13 +93,28 @@ mod tests {
 
     #[test]
     fn shapes() {
-        assert_eq!(macs("my router's MAC is 77-27-94-31-F9-55, thanks"), vec!["77-27-94-31-F9-55"]);
-        assert_eq!(macs("ether b7f1.50f6.229c  txqueuelen"), vec!["b7f1.50f6.229c"]);
-        assert_eq!(macs("DHCPACK on 10.0.0.2 to 9d:67:7e:5b:6a:bb via eth1"), vec!["9d:67:7e:5b:6a:bb"]);
-        assert_eq!(macs("MAC=3B-28-15-4E-C1-D2;IP=1.2.3.4"), vec!["3B-28-15-4E-C1-D2"]);
+        assert_eq!(
+            macs("my router's MAC is 77-27-94-31-F9-55, thanks"),
+            vec!["77-27-94-31-F9-55"]
+        );
+        assert_eq!(
+            macs("ether b7f1.50f6.229c  txqueuelen"),
+            vec!["b7f1.50f6.229c"]
+        );
+        assert_eq!(
+            macs("DHCPACK on 10.0.0.2 to 9d:67:7e:5b:6a:bb via eth1"),
+            vec!["9d:67:7e:5b:6a:bb"]
+        );
+        assert_eq!(
+            macs("MAC=3B-28-15-4E-C1-D2;IP=1.2.3.4"),
+            vec!["3B-28-15-4E-C1-D2"]
+        );
         assert_eq!(macs("mac 00-11-22-33-44-55"), vec!["00-11-22-33-44-55"]);
         // EUI-64 (read by the IPv6 shape, reported as a hardware address).
-        assert_eq!(macs("eui 00:1a:2b:ff:fe:3c:4d:5e"), vec!["00:1a:2b:ff:fe:3c:4d:5e"]);
+        assert_eq!(
+            macs("eui 00:1a:2b:ff:fe:3c:4d:5e"),
+            vec!["00:1a:2b:ff:fe:3c:4d:5e"]
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use hushgate_types::{EntityType, Finding};
 
 use crate::recognizer::Match;
 use crate::recognizers::secrets::{kv, tokens};
+use crate::validate::entropy::{is_placeholder, shannon_entropy};
 
 /// `://` (or JSON-escaped `:\/\/`) and URL characters up to a blank, quote,
 /// comma or anything non-ASCII. The scheme before it is read backwards in
@@ -97,7 +98,15 @@ fn trim_end(text: &str, body_start: usize, end: usize) -> usize {
 
 /// Emits the findings of one URL `[start, end)` whose part after `scheme://`
 /// begins at `body`.
-fn emit(text: &str, start: usize, body: usize, end: usize, web: bool, score: f32, out: &mut Vec<Finding>) {
+fn emit(
+    text: &str,
+    start: usize,
+    body: usize,
+    end: usize,
+    web: bool,
+    score: f32,
+    out: &mut Vec<Finding>,
+) {
     let rest = &text[body..end];
     let bytes = rest.as_bytes();
     let mut secrets: Vec<(usize, usize, f32)> = Vec::new();
@@ -152,7 +161,9 @@ fn emit(text: &str, start: usize, body: usize, end: usize, web: bool, score: f32
 
     // Webhook URLs carry their credential in the path.
     let params_from = host_start + host_len;
-    let path_end = rest[params_from..].find(['?', '#']).map_or(rest.len(), |i| params_from + i);
+    let path_end = rest[params_from..]
+        .find(['?', '#'])
+        .map_or(rest.len(), |i| params_from + i);
     if let Some((a, b)) = webhook_secret(host, &rest[params_from..path_end]) {
         secrets.push((body + params_from + a, body + params_from + b, 0.9));
     }
@@ -210,7 +221,13 @@ fn webhook_secret(host: &str, path: &str) -> Option<(usize, usize)> {
     let token = |i: usize, min: usize| {
         segments
             .get(i)
-            .filter(|(_, t)| t.len() >= min && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+            .filter(|(_, t)| {
+                t.len() >= min
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    && !is_placeholder(t)
+                    && shannon_entropy(t) >= 3.0
+            })
             .map(|&(p, t)| (p, p + t.len()))
     };
     match host.as_str() {
@@ -236,10 +253,8 @@ fn param_secret(name: &str, value: &str) -> Option<f32> {
     if value.is_empty() {
         return None;
     }
-    if let Some((len, score)) = tokens::prefixed_token(value) {
-        if len == value.len() {
-            return Some(score);
-        }
+    if let Some((_, score)) = tokens::prefixed_token(value).filter(|&(len, _)| len == value.len()) {
+        return Some(score);
     }
     if value.starts_with("eyJ") && tokens::jwt(value) == Some(value.len()) {
         return Some(0.9);
@@ -257,7 +272,12 @@ mod tests {
         engine
             .scan(text)
             .into_iter()
-            .map(|f| (f.entity_type.as_str().to_owned(), text[f.start..f.end].to_owned()))
+            .map(|f| {
+                (
+                    f.entity_type.as_str().to_owned(),
+                    text[f.start..f.end].to_owned(),
+                )
+            })
             .collect()
     }
 
@@ -277,16 +297,28 @@ mod tests {
         );
         assert_eq!(
             urls("(see https://en.wikipedia.org/wiki/Foo_(bar)), or http://x.io/a?id=5,"),
-            vec!["https://en.wikipedia.org/wiki/Foo_(bar)", "http://x.io/a?id=5"]
+            vec![
+                "https://en.wikipedia.org/wiki/Foo_(bar)",
+                "http://x.io/a?id=5"
+            ]
         );
         assert_eq!(
             urls(r#"{"profile": "https:\/\/www.linkedin.com\/in\/sota-5511"}"#),
             vec![r"https:\/\/www.linkedin.com\/in\/sota-5511"]
         );
-        assert_eq!(urls(r#"{\"u\": \"https://x.io/a\"}"#), vec!["https://x.io/a"]);
-        assert_eq!(urls("visit www.example.org/docs."), vec!["www.example.org/docs"]);
+        assert_eq!(
+            urls(r#"{\"u\": \"https://x.io/a\"}"#),
+            vec!["https://x.io/a"]
+        );
+        assert_eq!(
+            urls("visit www.example.org/docs."),
+            vec!["www.example.org/docs"]
+        );
         assert_eq!(urls("[docs](https://x.io/d)"), vec!["https://x.io/d"]);
-        assert_eq!(urls("fetch(\"https://api.example.com/v3/customers\", {"), vec!["https://api.example.com/v3/customers"]);
+        assert_eq!(
+            urls("fetch(\"https://api.example.com/v3/customers\", {"),
+            vec!["https://api.example.com/v3/customers"]
+        );
     }
 
     #[test]
@@ -297,10 +329,18 @@ mod tests {
         );
         assert!(found("REDIS_URL=redis://cache.internal:6379/0").is_empty());
         assert_eq!(
-            found("https://maps.example.com/api/js?key=AIzawkX3pmuryRgEAvEKBNvlVdbF-utcQKwPF9H&v=3"),
+            found(
+                "https://maps.example.com/api/js?key=AIzawkX3pmuryRgEAvEKBNvlVdbF-utcQKwPF9H&v=3"
+            ),
             vec![
-                ("URL".to_owned(), "https://maps.example.com/api/js?key=".to_owned()),
-                ("API_KEY".to_owned(), "AIzawkX3pmuryRgEAvEKBNvlVdbF-utcQKwPF9H".to_owned()),
+                (
+                    "URL".to_owned(),
+                    "https://maps.example.com/api/js?key=".to_owned()
+                ),
+                (
+                    "API_KEY".to_owned(),
+                    "AIzawkX3pmuryRgEAvEKBNvlVdbF-utcQKwPF9H".to_owned()
+                ),
                 ("URL".to_owned(), "&v=3".to_owned()),
             ]
         );
@@ -309,9 +349,14 @@ mod tests {
             vec!["https://x.example.com:8080/unsubscribe?email=bob@example.org"]
         );
         assert_eq!(
-            found("SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T024BE7LD/B01234567/abcdEFGHijklMNOPqrstUVWX"),
+            found(
+                "SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T024BE7LD/B01234567/abcdEFGHijklMNOPqrstUVWX"
+            ),
             vec![
-                ("URL".to_owned(), "https://hooks.slack.com/services/T024BE7LD/B01234567/".to_owned()),
+                (
+                    "URL".to_owned(),
+                    "https://hooks.slack.com/services/T024BE7LD/B01234567/".to_owned()
+                ),
                 ("API_KEY".to_owned(), "abcdEFGHijklMNOPqrstUVWX".to_owned()),
             ]
         );

@@ -23,13 +23,69 @@ pub(crate) enum KeyKind {
 
 /// `key` qualifiers that name something other than a credential.
 const NOT_SECRET_KEY: &[&str] = &[
-    "public", "pub", "primary", "foreign", "sort", "partition", "hash", "cache", "idempotency",
-    "object", "s3", "map", "dict", "lookup", "registry", "i18n", "translation", "unique",
-    "composite", "row", "index", "file", "music", "keyboard", "hot", "short", "shortcut",
-    "range", "routing", "dedup", "dedupe", "group", "message", "event", "metric", "label",
-    "cluster", "shard", "lock", "storage", "bucket", "cursor", "page", "field", "column",
-    "table", "entity", "resource", "feature", "flag", "config", "setting", "env", "react",
-    "list", "item", "node", "ssh_public", "gpg", "pgp", "fingerprint", "kid", "tenant",
+    "public",
+    "pub",
+    "primary",
+    "foreign",
+    "sort",
+    "partition",
+    "hash",
+    "cache",
+    "idempotency",
+    "object",
+    "s3",
+    "map",
+    "dict",
+    "lookup",
+    "registry",
+    "i18n",
+    "translation",
+    "unique",
+    "composite",
+    "row",
+    "index",
+    "file",
+    "music",
+    "keyboard",
+    "hot",
+    "short",
+    "shortcut",
+    "range",
+    "routing",
+    "dedup",
+    "dedupe",
+    "group",
+    "message",
+    "event",
+    "metric",
+    "label",
+    "cluster",
+    "shard",
+    "lock",
+    "storage",
+    "bucket",
+    "cursor",
+    "page",
+    "field",
+    "column",
+    "table",
+    "entity",
+    "resource",
+    "feature",
+    "flag",
+    "config",
+    "setting",
+    "env",
+    "react",
+    "list",
+    "item",
+    "node",
+    "ssh_public",
+    "gpg",
+    "pgp",
+    "fingerprint",
+    "kid",
+    "tenant",
 ];
 
 /// Splits an identifier into lower-case words on `_`, `-`, `.`, spaces and
@@ -118,7 +174,11 @@ pub(crate) struct Value {
 
 /// Bytes that end an unquoted value.
 fn ends_unquoted(b: u8) -> bool {
-    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b'&' | b'<' | b'>' | b')' | b']' | b'}')
+    b.is_ascii_whitespace()
+        || matches!(
+            b,
+            b'"' | b'\'' | b'`' | b',' | b';' | b'&' | b'<' | b'>' | b')' | b']' | b'}'
+        )
 }
 
 /// Reads the value that starts at `pos`. `quote` is the opening quote the
@@ -162,7 +222,12 @@ pub(crate) fn read_value(text: &str, pos: usize, quote: Option<&str>) -> Option<
                     break;
                 }
                 // A JSON/C escape (`\n`, `\"`) ends the value too.
-                if b == b'\\' && matches!(bytes.get(end + 1), Some(b'n' | b'r' | b't' | b'"' | b'\'' | b'u')) {
+                if b == b'\\'
+                    && matches!(
+                        bytes.get(end + 1),
+                        Some(b'n' | b'r' | b't' | b'"' | b'\'' | b'u')
+                    )
+                {
                     break;
                 }
                 end += 1;
@@ -220,7 +285,9 @@ pub(crate) fn judge(
     let mut loose = loose;
     let mut s = &text[v.start..v.end];
     // `password is …`, `Authorization: Bearer …`: the word after.
-    if !v.quoted && (LINKING_WORDS.contains(&s) || AUTH_SCHEMES.contains(&s.to_ascii_lowercase().as_str())) {
+    if !v.quoted
+        && (LINKING_WORDS.contains(&s) || AUTH_SCHEMES.contains(&s.to_ascii_lowercase().as_str()))
+    {
         let lower = s.to_ascii_lowercase();
         if lower == "bearer" || lower == "basic" {
             // The Bearer/Basic pattern reads these.
@@ -238,7 +305,7 @@ pub(crate) fn judge(
 /// Whether `v` is a credential for a key of `kind`, and how sure we are.
 pub(crate) fn value_score(kind: KeyKind, v: &str, loose: bool, quoted: bool) -> Option<f32> {
     let len = v.chars().count();
-    if len < 4 || len > 512 || is_placeholder(v) || v.starts_with("-----") {
+    if !(4..=512).contains(&len) || is_placeholder(v) || v.starts_with("-----") {
         return None;
     }
     let c = Classes::of(v);
@@ -265,8 +332,11 @@ pub(crate) fn value_score(kind: KeyKind, v: &str, loose: bool, quoted: bool) -> 
                 return (looks_random(v, 8) || c.digit && (c.lower || c.upper) && len >= 6)
                     .then_some(0.6);
             }
-            if c.digit && !c.lower && !c.upper && !c.symbol {
-                return (len >= 6).then_some(0.5);
+            // Digits and punctuation only: a PIN, or a date, phone or reading
+            // that another recognizer knows better (`PW: 128/82`).
+            if !c.lower && !c.upper {
+                let digits_only = !c.symbol;
+                return (digits_only && len >= 6).then_some(0.5);
             }
             // Weak real passwords count; plain lower-case words do not.
             if c.count() >= 3 || c.count() == 2 && len >= 6 {
@@ -304,7 +374,10 @@ mod tests {
 
     #[test]
     fn key_words() {
-        assert_eq!(words("AWS_SECRET_ACCESS_KEY"), ["aws", "secret", "access", "key"]);
+        assert_eq!(
+            words("AWS_SECRET_ACCESS_KEY"),
+            ["aws", "secret", "access", "key"]
+        );
         assert_eq!(words("clientSecret"), ["client", "secret"]);
         assert_eq!(words("APIKey"), ["api", "key"]);
         assert_eq!(words("X-Api-Key"), ["x", "api", "key"]);
@@ -353,7 +426,18 @@ mod tests {
         assert!(value_score(Password, "settings.password", false, false).is_none());
         assert!(value_score(Password, "********", false, false).is_none());
         assert!(value_score(Password, "reset", true, false).is_none());
-        assert!(value_score(Secret, "ZLz2i0gwMxMTYfWZRManAUhdM82/5+Gw8Fnbzby5", false, true).is_some());
+        assert!(value_score(Password, "128/82", false, false).is_none());
+        assert!(value_score(Password, "2024-01-15", false, false).is_none());
+        assert!(value_score(Password, "482913", false, false).is_some());
+        assert!(
+            value_score(
+                Secret,
+                "ZLz2i0gwMxMTYfWZRManAUhdM82/5+Gw8Fnbzby5",
+                false,
+                true
+            )
+            .is_some()
+        );
         assert!(value_score(Secret, "b587967f-d4bf-4b30-816d-571c10172977", false, true).is_some());
         assert!(value_score(Secret, "expired", true, false).is_none());
         assert!(value_score(Secret, "bearer", false, true).is_none());

@@ -71,10 +71,7 @@ impl PatternRecognizer for Secrets {
                 TAG_PEM_OPEN,
                 r#"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[A-Za-z0-9+/=\s]|\\[nr/])*"#,
             ),
-            Pattern::new(
-                TAG_AWS_ID,
-                r"(?-u:\b)(?:AKIA|ASIA)[A-Z0-9]{16}(?-u:\b)",
-            ),
+            Pattern::new(TAG_AWS_ID, r"(?-u:\b)(?:AKIA|ASIA)[A-Z0-9]{16}(?-u:\b)"),
             Pattern::new(
                 TAG_PREFIX,
                 format!(
@@ -82,11 +79,11 @@ impl PatternRecognizer for Secrets {
                     tokens::prefix_alternation()
                 ),
             ),
+            Pattern::new(TAG_JWT, r"(?-u:\b)eyJ[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]*)+"),
             Pattern::new(
-                TAG_JWT,
-                r"(?-u:\b)eyJ[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]*)+",
+                TAG_AUTH_SCHEME,
+                r"(?-u:\b)(?:[Bb]earer|BEARER|[Bb]asic|BASIC)[ \t]+",
             ),
-            Pattern::new(TAG_AUTH_SCHEME, r"(?-u:\b)(?:[Bb]earer|BEARER|[Bb]asic|BASIC)[ \t]+"),
             // A key ending in a secret word (so `Passport:` or `author:` never
             // match), its closing quote, a separator and an opening quote;
             // the value is read in code.
@@ -137,7 +134,8 @@ fn auth_scheme_credential(text: &str, start: usize, end: usize) -> Option<(usize
     let bytes = text.as_bytes();
     let mut e = end;
     while e < bytes.len()
-        && (bytes[e].is_ascii_alphanumeric() || matches!(bytes[e], b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b'-'))
+        && (bytes[e].is_ascii_alphanumeric()
+            || matches!(bytes[e], b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b'-'))
     {
         e += 1;
     }
@@ -167,7 +165,12 @@ fn key_value(m: &Match<'_>, out: &mut Vec<Finding>) {
     let ident = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
     // The identifier the secret word ends: back to its first character.
     let bytes = m.text.as_bytes();
-    let key_start = m.start - bytes[..m.start].iter().rev().take_while(|b| ident(b)).count();
+    let key_start = m.start
+        - bytes[..m.start]
+            .iter()
+            .rev()
+            .take_while(|b| ident(b))
+            .count();
     let key_len = s.bytes().take_while(ident).count();
     let key = m.text[key_start..m.start + key_len].trim_matches(['.', '-']);
     // The rest is: the key's closing quote?, the separator, the value's opening quote?
@@ -232,22 +235,39 @@ mod tests {
     #[test]
     fn code_and_config() {
         assert_eq!(
-            keys(r#"  access_key = "AKIA2IKDJT2KSM2CJBRD"
-  secret_key = "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""#),
-            vec!["AKIA2IKDJT2KSM2CJBRD", "pGmE7BSgOxsYnRFjw6j7RN915cLsP4EnAy1taY+Q"]
+            keys(
+                r#"  access_key = "AKIA2IKDJT2KSM2CJBRD"
+  secret_key = "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""#
+            ),
+            vec![
+                "AKIA2IKDJT2KSM2CJBRD",
+                "pGmE7BSgOxsYnRFjw6j7RN915cLsP4EnAy1taY+Q"
+            ]
         );
-        assert_eq!(keys(r#"{"client_secret": "Xk9#mP2vL8qR4wT6"}"#), vec!["Xk9#mP2vL8qR4wT6"]);
+        assert_eq!(
+            keys(r#"{"client_secret": "Xk9#mP2vL8qR4wT6"}"#),
+            vec!["Xk9#mP2vL8qR4wT6"]
+        );
         assert_eq!(keys("password: hunter2"), vec!["hunter2"]);
         assert_eq!(
             keys("SECRET_KEY = 'django-insecure-8^q&3l!x@z#k2v$m9p*w7r(t)y+u=o-i'"),
             vec!["django-insecure-8^q&3l!x@z#k2v$m9p*w7r(t)y+u=o-i"]
         );
-        assert_eq!(keys("PGPASSWORD=hunter2 psql -h db.internal"), vec!["hunter2"]);
+        assert_eq!(
+            keys("PGPASSWORD=hunter2 psql -h db.internal"),
+            vec!["hunter2"]
+        );
         assert_eq!(keys("the password is Summer2024!"), vec!["Summer2024!"]);
-        assert_eq!(keys("<Password>Tr0ub4dor&amp;3</Password>"), vec!["Tr0ub4dor"]);
+        assert_eq!(
+            keys("<Password>Tr0ub4dor&amp;3</Password>"),
+            vec!["Tr0ub4dor"]
+        );
         assert_eq!(
             keys("key=AKIAI5T3GMUSKZPVNJK2&secret=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"),
-            vec!["AKIAI5T3GMUSKZPVNJK2", "oVB6RgI2wOPG9JP7aaap/ny1hCanDMExSxl5sJXi"]
+            vec![
+                "AKIAI5T3GMUSKZPVNJK2",
+                "oVB6RgI2wOPG9JP7aaap/ny1hCanDMExSxl5sJXi"
+            ]
         );
         assert_eq!(
             keys(r#"{\"api_key\": \"Zr8Qm2Lx9Vb4Nc7Kp1Wd\"}"#),
@@ -289,7 +309,10 @@ mod tests {
             keys("Authorization: Bearer 8f3kQ9zLm2Xv7RtP4wYb6NcD"),
             vec!["8f3kQ9zLm2Xv7RtP4wYb6NcD"]
         );
-        assert_eq!(keys("Authorization: Basic dXNlcjpwYXNzd29yZA=="), vec!["dXNlcjpwYXNzd29yZA=="]);
+        assert_eq!(
+            keys("Authorization: Basic dXNlcjpwYXNzd29yZA=="),
+            vec!["dXNlcjpwYXNzd29yZA=="]
+        );
         assert_eq!(
             keys("rotated sk_live_DaXUCXUiezHDcMlPTiRGNaNd."),
             vec!["sk_live_DaXUCXUiezHDcMlPTiRGNaNd"]
@@ -305,6 +328,9 @@ mod tests {
         let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA0V7V\nqoITrlhCK3TN+/=\n-----END RSA PRIVATE KEY-----";
         assert_eq!(keys(&format!("$ cat id\n{key}\n$ ssh")), vec![key]);
         let json = r#"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\nkqhkiG9w0BAQ==\n-----END PRIVATE KEY-----"#;
-        assert_eq!(keys(&format!(r#"{{"private_key": "{json}\n", "x": 1}}"#)), vec![json]);
+        assert_eq!(
+            keys(&format!(r#"{{"private_key": "{json}\n", "x": 1}}"#)),
+            vec![json]
+        );
     }
 }
