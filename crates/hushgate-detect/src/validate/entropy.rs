@@ -169,17 +169,98 @@ pub fn is_wordy(v: &str) -> bool {
     if parts.is_empty() {
         return true;
     }
-    parts.iter().all(|p| {
-        let alpha = p.bytes().all(|b| b.is_ascii_alphabetic());
-        let digits = p.bytes().all(|b| b.is_ascii_digit());
-        // A word is all letters in one case or Capitalised; short numbers
-        // (versions, years) and tiny parts (`v2`) pass too.
-        let word = alpha
+    parts.iter().all(|p| is_word_part(p) || is_camel_words(p))
+}
+
+/// A word is all letters in one case or Capitalised, maybe with a number
+/// glued on; short numbers (versions, years) and tiny parts (`v2`) pass too.
+fn is_word_part(p: &str) -> bool {
+    let alpha = p.bytes().all(|b| b.is_ascii_alphabetic());
+    let digits = p.bytes().all(|b| b.is_ascii_digit());
+    let acronym = alpha && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_uppercase());
+    let word = acronym
+        || alpha
+            && pronounceable(p)
             && (p.bytes().all(|b| b.is_ascii_lowercase())
                 || p.bytes().all(|b| b.is_ascii_uppercase())
                 || p.bytes().skip(1).all(|b| b.is_ascii_lowercase()));
-        word || digits && p.len() <= 4 || p.len() <= 2
-    })
+    // `sha256`, `x509`, `utf8`: a word with a number glued on.
+    let letters = p.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let suffixed = letters >= 2
+        && letters < p.len()
+        && p.bytes().skip(letters).all(|b| b.is_ascii_digit())
+        && is_word_part(&p[..letters]);
+    let tiny = p.len() <= 2 && p.bytes().all(|b| b.is_ascii_alphanumeric());
+    word || suffixed || digits && p.len() <= 4 || tiny
+}
+
+/// Letters that could be a word: short, or with a vowel and no run of more
+/// than four consonants (`Session` yes, `Jspdp`, `ZVMV` no).
+fn pronounceable(p: &str) -> bool {
+    if p.len() < 3 {
+        return true;
+    }
+    let vowel = |b: u8| {
+        matches!(
+            b.to_ascii_lowercase(),
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+        )
+    };
+    let mut run = 0;
+    for b in p.bytes() {
+        run = if vowel(b) { 0 } else { run + 1 };
+        if run > 4 {
+            return false;
+        }
+    }
+    p.bytes().any(vowel)
+}
+
+/// Splits at camelCase and letter/digit boundaries: `WSManSessionOption` ->
+/// `WS`, `Man`, `Session`, `Option`; `X509Request` -> `X`, `509`, `Request`.
+fn camel_parts(p: &str) -> Vec<&str> {
+    let b = p.as_bytes();
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for i in 1..b.len() {
+        let (prev, cur) = (b[i - 1], b[i]);
+        let lower_upper = prev.is_ascii_lowercase() && cur.is_ascii_uppercase();
+        let acronym_end = prev.is_ascii_uppercase()
+            && cur.is_ascii_uppercase()
+            && b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        let digit_edge = prev.is_ascii_digit() != cur.is_ascii_digit();
+        if lower_upper || acronym_end || digit_edge {
+            parts.push(&p[from..i]);
+            from = i;
+        }
+    }
+    parts.push(&p[from..]);
+    parts
+}
+
+/// CamelCase words (`EncapsulationKey`, `getToken`) with at least one real
+/// word in them; `fTzQwErTy` (all tiny parts) is not.
+fn is_camel_words(p: &str) -> bool {
+    let parts = camel_parts(p);
+    // Random base64 splits into many one- and two-letter "words".
+    let tiny = parts.iter().filter(|w| w.len() <= 2).count();
+    parts.len() > 1
+        && tiny <= 1
+        && parts.iter().any(|w| w.len() >= 4)
+        && parts.iter().all(|w| is_word_part(w))
+}
+
+/// A CamelCase identifier of two or more words (`InputScope`,
+/// `X509RequestInheritOptions`): a type or constant name in code.
+pub fn is_camel_identifier(v: &str) -> bool {
+    if !v.bytes().all(|b| b.is_ascii_alphanumeric()) || !is_camel_words(v) {
+        return false;
+    }
+    camel_parts(v)
+        .iter()
+        .filter(|w| w.len() >= 3 && w.bytes().all(|b| b.is_ascii_alphabetic()))
+        .count()
+        >= 2
 }
 
 /// A value random enough to be a machine-generated token: long enough, mixes
@@ -197,7 +278,8 @@ pub fn looks_random(v: &str, min_len: usize) -> bool {
     let e = shannon_entropy(v);
     if hex {
         // Hex keys: both digits and letters, not a short run.
-        return len >= 16 && c.digit && (c.lower || c.upper) && e >= 3.0;
+        let min_entropy = if len < 24 { 2.5 } else { 3.0 };
+        return len >= 16 && c.digit && (c.lower || c.upper) && e >= min_entropy;
     }
     let mixed = c.digit && (c.lower || c.upper) || c.lower && c.upper;
     mixed && c.count() >= 2 && e >= 3.0
@@ -254,6 +336,38 @@ mod tests {
     }
 
     #[test]
+    fn random_tokens_pass() {
+        // Generated secrets (xorshift over base62/base64/hex alphabets) must
+        // not be mistaken for words, whatever letters they happen to hold.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabets: [&[u8]; 3] = [
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            b"0123456789abcdef",
+        ];
+        for alphabet in alphabets {
+            for len in [16usize, 24, 32, 40] {
+                let mut rejected = 0;
+                for _ in 0..500 {
+                    let t: String = (0..len)
+                        .map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char)
+                        .collect();
+                    if !looks_random(&t, 16) {
+                        rejected += 1;
+                    }
+                }
+                assert!(rejected <= 5, "{len} {rejected}");
+            }
+        }
+    }
+
+    #[test]
     fn randomness() {
         assert!(looks_random(
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzK4dMQ9uBxTLa",
@@ -264,6 +378,14 @@ mod tests {
         assert!(!looks_random("user_preferences_v2", 16));
         assert!(!looks_random("settings.SECRET_KEY", 8));
         assert!(!looks_random("my-secret-token-value", 8));
+        assert!(!looks_random("EncapsulationKey", 8));
+        assert!(!looks_random("HpkePrivateKey", 8));
+        assert!(looks_random("fTzQwErTyUiOpAsD", 8));
+        assert!(looks_random("yooelyDhd2Ma0Lw7cUB2sFQjmW9AptgJot7Mj2pz", 16));
+        assert!(is_camel_identifier("WSManSessionOption"));
+        assert!(is_camel_identifier("X509RequestInheritOptions"));
+        assert!(!is_camel_identifier("Winter2023"));
+        assert!(!is_camel_identifier("bMOeEeieeCI7"));
         assert!(!looks_random("short1A", 16));
     }
 }

@@ -8,7 +8,9 @@
 //! whether the value is one from its shape: placeholders, references, masks
 //! and words are not.
 
-use crate::validate::entropy::{Classes, is_placeholder, is_wordy, looks_random, shannon_entropy};
+use crate::validate::entropy::{
+    Classes, is_camel_identifier, is_placeholder, is_wordy, looks_random, shannon_entropy,
+};
 
 /// What a key says about its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,7 +179,7 @@ fn ends_unquoted(b: u8) -> bool {
     b.is_ascii_whitespace()
         || matches!(
             b,
-            b'"' | b'\'' | b'`' | b',' | b';' | b'&' | b'<' | b'>' | b')' | b']' | b'}'
+            b'"' | b'\'' | b'`' | b',' | b';' | b'&' | b'<' | b'>' | b')' | b']' | b'}' | b'|'
         )
 }
 
@@ -298,18 +300,72 @@ pub(crate) fn judge(
         s = &text[v.start..v.end];
         loose = loose && !scheme;
     }
+    if !v.quoted && looks_like_code(text, s, v.end) {
+        return None;
+    }
     let score = value_score(kind, s, loose, v.quoted)?;
     Some((v.start, v.end, score))
+}
+
+/// An unquoted value that is code rather than data: a path (`Password::Md5`),
+/// a pointer or reference type (`*mut c_char`, `&str`), a generic or a call
+/// (`Option<String>`), a member (`node.colon2_token`), a constant
+/// (`LOGON32_LOGON`), a type in a field list (`key: CFStringRef,`) or a
+/// command-line flag (`-march=x86-64`).
+fn looks_like_code(text: &str, v: &str, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let next = bytes.get(end).copied();
+    // `Option<String>` is a generic; `…</password>` closes an XML element.
+    let generic = next == Some(b'<') && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic);
+    if v.starts_with([':', '*', '&', '-'])
+        || v.contains("::")
+        || generic
+        || matches!(next, Some(b'(' | b'['))
+    {
+        return true;
+    }
+    let ident = |p: &str| {
+        p.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    if v.contains('.') && v.split('.').all(ident) {
+        return true;
+    }
+    let constant = ident(v)
+        && v.contains('_')
+        && v.bytes().any(|b| b.is_ascii_uppercase())
+        && !v.bytes().any(|b| b.is_ascii_lowercase());
+    let in_field_list = ident(v) && matches!(next, Some(b',' | b';' | b')' | b'>' | b'}'));
+    constant || in_field_list && !v.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// A path to a key file (`/etc/ssl/key.pem`, `./certs%2Fclient.key`), not a key.
+fn looks_like_path(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    v.starts_with(['/', '~'])
+        || v.starts_with("./")
+        || v.starts_with("../")
+        || lower.contains("%2f")
+        || [
+            ".pem", ".key", ".crt", ".cer", ".p12", ".pfx", ".json", ".txt", ".yaml", ".yml",
+            ".env", ".jks",
+        ]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// Whether `v` is a credential for a key of `kind`, and how sure we are.
 pub(crate) fn value_score(kind: KeyKind, v: &str, loose: bool, quoted: bool) -> Option<f32> {
     let len = v.chars().count();
-    if !(4..=512).contains(&len) || is_placeholder(v) || v.starts_with("-----") {
+    // Short unquoted values are mostly code (`pwd: u64`) or prose.
+    let min = if quoted { 4 } else { 6 };
+    if !(min..=512).contains(&len) || is_placeholder(v) || v.starts_with("-----") {
         return None;
     }
     let c = Classes::of(v);
-    if c.space || v.contains("://") {
+    if c.space || v.contains("://") || looks_like_path(v) {
         return None;
     }
     // Code and references: `self.password`, `config.db_password`, `DB_PASSWORD`,
@@ -318,7 +374,8 @@ pub(crate) fn value_score(kind: KeyKind, v: &str, loose: bool, quoted: bool) -> 
         return None;
     }
     let wordy = is_wordy(v);
-    if wordy && (v.contains('.') || v.contains('_') || !c.lower || loose) {
+    if wordy && (v.contains('.') || v.contains('_') || !c.lower || loose) || is_camel_identifier(v)
+    {
         return None;
     }
     let email_like = v.contains('@') && v.rsplit('@').next().is_some_and(|d| d.contains('.'));
@@ -328,8 +385,14 @@ pub(crate) fn value_score(kind: KeyKind, v: &str, loose: bool, quoted: bool) -> 
                 return None;
             }
             if loose {
-                // `password reset`, `Password Manager`: prose, not a value.
-                return (looks_random(v, 8) || c.digit && (c.lower || c.upper) && len >= 6)
+                // `password reset!`, `Password Manager`: prose, not a value;
+                // letters with a digit or an inner symbol make a password.
+                let inner_symbol = v
+                    .trim_end_matches(['!', '?'])
+                    .chars()
+                    .any(|ch| !ch.is_alphanumeric());
+                let letters = c.lower || c.upper;
+                return (looks_random(v, 8) || letters && (c.digit || inner_symbol) && len >= 6)
                     .then_some(0.6);
             }
             // Digits and punctuation only: a PIN, or a date, phone or reading
@@ -426,6 +489,8 @@ mod tests {
         assert!(value_score(Password, "settings.password", false, false).is_none());
         assert!(value_score(Password, "********", false, false).is_none());
         assert!(value_score(Password, "reset", true, false).is_none());
+        assert!(value_score(Password, "reset!", true, false).is_none());
+        assert!(value_score(Password, "bMOeEe%ieeCI", true, false).is_some());
         assert!(value_score(Password, "128/82", false, false).is_none());
         assert!(value_score(Password, "2024-01-15", false, false).is_none());
         assert!(value_score(Password, "482913", false, false).is_some());

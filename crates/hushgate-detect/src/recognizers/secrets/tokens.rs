@@ -275,14 +275,8 @@ pub(crate) fn prefixed_token(s: &str) -> Option<(usize, f32)> {
     }
     let p = PREFIXES.iter().find(|p| s.starts_with(p.prefix))?;
     let rest = &s.as_bytes()[p.prefix.len()..];
+    // Base64url bodies may end in `-` or `_`, so nothing is trimmed.
     let body_len = rest.iter().take_while(|&&b| (p.body)(b)).count();
-    // A trailing separator belongs to the sentence, not the token.
-    let body_len = body_len
-        - rest[..body_len]
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b'-' || b == b'_')
-            .count();
     if body_len < p.min || body_len > p.max {
         return None;
     }
@@ -382,7 +376,8 @@ pub(crate) fn pem_private_blocks(s: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let footer = format!("-----END {label}-----");
-        let end = match block.find(&footer) {
+        let footer_at = block.find(&footer);
+        let end = match footer_at {
             Some(i) => i + footer.len(),
             None => {
                 // Truncated: keep the header and body, not trailing escapes or blanks.
@@ -394,7 +389,14 @@ pub(crate) fn pem_private_blocks(s: &str) -> Vec<(usize, usize)> {
                 t.len()
             }
         };
-        out.push((start, start + end));
+        // Documentation shows bare headers or `...` bodies; a key has a body.
+        let body = block
+            .get(BEGIN.len() + label_end + 5..footer_at.unwrap_or(end))
+            .unwrap_or("");
+        let substance = body.bytes().filter(u8::is_ascii_alphanumeric).count();
+        if substance >= 24 {
+            out.push((start, start + end));
+        }
     }
     out
 }
@@ -452,13 +454,16 @@ mod tests {
 
     #[test]
     fn pem_blocks() {
-        let s = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----";
+        let s = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END RSA PRIVATE KEY-----";
         assert_eq!(pem_private_blocks(s), vec![(0, s.len())]);
         let cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
         assert!(pem_private_blocks(cert).is_empty());
-        let json = r"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n";
+        let json = r"-----BEGIN PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END PRIVATE KEY-----\n";
         assert_eq!(pem_private_blocks(json), vec![(0, json.len() - 2)]);
-        let cut = "-----BEGIN EC PRIVATE KEY-----\nMIIB\nAAAA\n";
+        let cut = "-----BEGIN EC PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\nAAAA\n";
         assert_eq!(pem_private_blocks(cut), vec![(0, cut.len() - 1)]);
+        let doc = "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----";
+        assert!(pem_private_blocks(doc).is_empty());
+        assert!(pem_private_blocks("-----BEGIN PRIVATE KEY-----").is_empty());
     }
 }
