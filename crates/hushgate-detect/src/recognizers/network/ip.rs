@@ -12,11 +12,16 @@ use hushgate_types::{EntityType, Finding};
 
 use crate::recognizer::Match;
 
-/// Four dotted decimal groups, then one byte that shows the run has ended
-/// (not a digit, not `.digit`): a longer dotted run (`06.12.34.56.78`, a
-/// 5-part version) fails here instead of swallowing its first four parts.
-pub(super) const IPV4: &str =
-    r"(?-u:\b)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9.]|\.(?:[^0-9]|$)|$)";
+/// Four dotted octets (0-255, no zero padding), then one byte that shows the
+/// run has ended (not a digit, not `.digit`). Shapes that are not addresses
+/// fail in the automaton instead of swallowing text other recognizers need:
+/// a longer dotted run (`06.12.34.56.78`, a 5-part version), a zero-led
+/// phone number (`02.123.45.67`), `10.0.19045.3803`.
+pub(super) const IPV4: &str = concat!(
+    r"(?-u:\b)(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}",
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])",
+    r"(?:[^0-9.]|\.(?:[^0-9]|$)|$)"
+);
 
 /// Eight groups, or a `::` compression; an embedded IPv4 tail and a zone.
 pub(super) const IPV6: &str = concat!(
@@ -116,27 +121,10 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
         (Some(b'-' | b'+'), Some(n)) if n.is_ascii_alphabetic() => return,
         _ => {}
     }
-    // `std` refuses zero-padded octets (`192.168.001.010`), which some
-    // devices print; parse them without the padding, at a lower score.
-    let raw = &text[start..end];
-    let padded = raw.split('.').any(|o| o.len() > 1 && o.starts_with('0'));
-    let unpadded: String = if padded {
-        raw.split('.')
-            .map(|o| o.trim_start_matches('0'))
-            .map(|o| if o.is_empty() { "0" } else { o })
-            .collect::<Vec<_>>()
-            .join(".")
-    } else {
-        raw.to_owned()
-    };
-    let Ok(addr) = Ipv4Addr::from_str(&unpadded) else {
+    let Ok(addr) = Ipv4Addr::from_str(&text[start..end]) else {
         return;
     };
     let ip_context = m.context.before("ip", start, 40);
-    // Zero padding is device output (`010.000.000.001`) only when uniform.
-    if padded && !ip_context && !raw.split('.').all(|o| o.len() == 3) {
-        return;
-    }
     // Version words before it, or right after it in the same clause (`the 1.2.3.4 SDK`).
     let clause = text[end..]
         .find(['\n', ')', ';', ',', '.'])
@@ -145,7 +133,7 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
     if !ip_context && m.context.near("version", start, end, line.min(32), clause) {
         return;
     }
-    let score = if addr.is_unspecified() || addr.is_broadcast() || padded && !ip_context {
+    let score = if addr.is_unspecified() || addr.is_broadcast() {
         0.5
     } else if ip_context {
         0.9
@@ -242,10 +230,6 @@ mod tests {
         assert_eq!(ips("seen from 10.1.2.3."), vec!["10.1.2.3"]);
         assert_eq!(ips("range 10.0.0.0/8"), vec!["10.0.0.0"]);
         assert_eq!(
-            ips("IPv4 Address: 192.168.001.010"),
-            vec!["192.168.001.010"]
-        );
-        assert_eq!(
             ips("upgrade from 3.2.1.3.\nThe device at 192.168.1.1 is up"),
             vec!["192.168.1.1"]
         );
@@ -260,6 +244,8 @@ mod tests {
             "version 2.1.0.4",
             "OID 1.3.6.1.4.1.311",
             "phone 06.12.34.56.78",
+            "tél. 02.123.45.67",
+            "192.168.001.010",
             "999.1.1.1",
             "v1.2.3.4",
             "1.2.3.4-beta",
