@@ -59,6 +59,15 @@ pub(crate) fn email_span(text: &str, start: usize, end: usize) -> Option<(usize,
         }
         start += 6;
     }
+    // A percent-escape in front (`mailto:%20bob@…`) is not part of it.
+    if start > 0
+        && bytes[start - 1] == b'%'
+        && bytes
+            .get(start..start + 2)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    {
+        start += 2;
+    }
     // A local part does not start with punctuation.
     while start < end && matches!(bytes[start], b'+' | b'-' | b'\'' | b'.') {
         start += 1;
@@ -193,6 +202,7 @@ mod tests {
     #[test]
     fn trims_mailto_escapes_and_keys() {
         assert_eq!(emails("mailto:bob@example.org"), vec!["bob@example.org"]);
+        assert_eq!(emails("mailto:%20bob@example.org"), vec!["bob@example.org"]);
         assert_eq!(
             emails(r"{\u003cbob@example.org\u003e}"),
             vec!["bob@example.org"]

@@ -282,8 +282,22 @@ pub(crate) fn judge(
     pos: usize,
     quote: Option<&str>,
     loose: bool,
+    env_line: bool,
 ) -> Option<(usize, usize, f32)> {
     let mut v = read_value(text, pos, quote)?;
+    // A `.env` line (`DB_PASSWORD=abc&d;e`) runs to the end of the line,
+    // unless the rest is more `&key=value` pairs.
+    if env_line && !v.quoted {
+        let bytes = text.as_bytes();
+        let mut end = v.end;
+        while end < bytes.len() && !bytes[end].is_ascii_whitespace() {
+            end += 1;
+        }
+        let end = crate::text::floor_char_boundary(text, end);
+        if end > v.end && !text[v.end..end].contains('=') && !text[v.end..end].contains('"') {
+            v.end = end;
+        }
+    }
     let mut loose = loose;
     let mut s = &text[v.start..v.end];
     // `password is …`, `Authorization: Bearer …`: the word after.

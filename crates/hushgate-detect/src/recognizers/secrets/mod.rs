@@ -195,7 +195,11 @@ fn key_value(m: &Match<'_>, out: &mut Vec<Finding>) {
     let Some(kind) = kv::classify_key(key) else {
         return;
     };
-    if let Some((a, b, score)) = kv::judge(m.text, kind, m.end, quote, loose) {
+    // `KEY=value` alone on its line (optionally after `export`): a .env file.
+    let line_start = m.text[..key_start].rfind('\n').map_or(0, |i| i + 1);
+    let before = m.text[line_start..key_start].trim();
+    let env_line = sep == "=" && (before.is_empty() || before == "export");
+    if let Some((a, b, score)) = kv::judge(m.text, kind, m.end, quote, loose, env_line) {
         out.push(Finding::new(EntityType::ApiKey, a, b, score, NAME));
     }
 }
@@ -258,6 +262,10 @@ mod tests {
             vec!["hunter2"]
         );
         assert_eq!(keys("the password is Summer2024!"), vec!["Summer2024!"]);
+        assert_eq!(
+            keys("export DB_PASSWORD=p&ss;w0rd,1\nNEXT=1"),
+            vec!["p&ss;w0rd,1"]
+        );
         assert_eq!(
             keys("<Password>Tr0ub4dor&amp;3</Password>"),
             vec!["Tr0ub4dor"]
