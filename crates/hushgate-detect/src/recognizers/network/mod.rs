@@ -61,3 +61,95 @@ impl PatternRecognizer for Network {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use crate::Engine;
+
+    /// Fragments that wake up every e-mail, network, crypto and secret shape,
+    /// glued in any order with multi-byte characters in between.
+    const PIECES: &[&str] = &[
+        "@",
+        ":",
+        "//",
+        ":\\/\\/",
+        "\\u00e9",
+        "\\n",
+        "\\\"",
+        "\"",
+        "'",
+        "%",
+        "%2",
+        "#",
+        "é",
+        "😀",
+        "€",
+        " ",
+        "\n",
+        "=",
+        "&",
+        "?",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        ".",
+        "-",
+        "_",
+        "a",
+        "Z",
+        "0",
+        "9",
+        "ff",
+        "::",
+        "fe80",
+        "10.1.2.",
+        "255",
+        "00:1a:2b",
+        "-3c-4d",
+        "bc1q",
+        "0x",
+        "1A1zP1",
+        "https",
+        "postgres://u:p",
+        "www.",
+        "password",
+        "token",
+        "key",
+        "Bearer ",
+        "Basic ",
+        "-----BEGIN PRIVATE KEY-----",
+        "-----END PRIVATE KEY-----",
+        "ghp_",
+        "sk-",
+        "AIza",
+        "eyJ",
+        "AKIA",
+        "bob",
+        "example.com",
+        "export ",
+        "<Password>",
+    ];
+
+    fn engine() -> &'static Engine {
+        static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        ENGINE.get_or_init(|| Engine::new().unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn never_panics_and_stays_on_char_boundaries(idx in proptest::collection::vec(0..PIECES.len(), 0..60)) {
+            let text: String = idx.iter().map(|&i| PIECES[i]).collect();
+            let engine = engine();
+            for f in engine.scan(&text) {
+                prop_assert!(f.start < f.end && f.end <= text.len());
+                prop_assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+            }
+        }
+    }
+}
