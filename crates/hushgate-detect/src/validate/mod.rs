@@ -2,3 +2,5 @@
 //! letters. Each one is small, documented with its source and unit-tested.
 
 pub mod checksum;
+pub mod crypto;
+pub mod entropy;
