@@ -9,10 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVAL=${HUSHGATE_EVAL_DIR:-../shared/eval}
-OUT=${HUSHGATE_EVAL_OUT:-target/eval}
+OUT=${HUSHGATE_EVAL_OUT:-${CARGO_TARGET_DIR:-target}/eval}
 mkdir -p "$OUT"
-cargo build --release --quiet -p hushgate-cli
-./target/release/hushgate scan --jsonl < "$EVAL/dev.jsonl" > "$OUT/pred.jsonl"
+# CI builds one profile (dev, with optimised dependencies); people get release.
+PROFILE=${HUSHGATE_EVAL_PROFILE:-release}
+cargo build --profile "$PROFILE" --quiet -p hushgate-cli
+dir=$PROFILE; [ "$PROFILE" = dev ] && dir=debug
+"${CARGO_TARGET_DIR:-target}/$dir/hushgate" scan --jsonl < "$EVAL/dev.jsonl" > "$OUT/pred.jsonl"
 
 STRUCTURED="EMAIL_ADDRESS PHONE_NUMBER CREDIT_CARD IBAN_CODE US_SSN IP_ADDRESS MAC_ADDRESS URL CRYPTO \
 US_BANK_NUMBER US_PASSPORT US_DRIVER_LICENSE UK_NHS MEDICAL_LICENSE MEDICAL_RECORD_NUMBER DATE_TIME API_KEY"
