@@ -79,6 +79,10 @@ pub(crate) const GREETING: Class = 1 << 31;
 pub(crate) const KIN: Class = 1 << 32;
 /// Job title word, as in e-mail signatures (`Controller | Acme`).
 pub(crate) const JOB: Class = 1 << 33;
+/// Computed per token: a German/Dutch compound street name (`Hauptstraße`).
+pub(crate) const DE_STREET_WORD: Class = 1 << 34;
+/// Computed per token: a German compound organisation word (`Universitätsklinikum`).
+pub(crate) const DE_ORG_WORD: Class = 1 << 35;
 
 const LISTS: &[(Class, &str)] = &[
     (
@@ -291,7 +295,9 @@ const LISTS: &[(Class, &str)] = &[
         GREETING,
         "hi hello hey dear thanks thank regards best cheers sincerely bonjour bonsoir salut \
          cordialement hola estimado estimada estimados querido querida saludos atentamente buenos \
-         buenas hallo liebe lieber sehr guten grüße gruß viele mit freundlichen cher chère chers",
+         buenas hallo liebe lieber sehr guten grüße gruß viele mit freundlichen cher chère chers \
+         merci vous nous je il elle ils elles votre vos notre nos su sus usted ustedes nuestro \
+         nuestra gracias ihre ihr wir sie bitte danke unser unsere ich er",
     ),
     (
         KIN,
@@ -324,6 +330,8 @@ pub(crate) const UK_AREAS: &[&str] = &[
 
 pub(crate) struct Lexicon {
     map: HashMap<Box<[u8]>, Class, BuildHasherDefault<Fx>>,
+    /// Longest word in the map: longer tokens skip the lookup.
+    max_len: usize,
 }
 
 impl Lexicon {
@@ -335,13 +343,29 @@ impl Lexicon {
                     .or_insert(0) |= class;
             }
         }
-        Lexicon { map }
+        let max_len = map.keys().map(|k| k.len()).max().unwrap_or(0);
+        Lexicon { map, max_len }
+    }
+
+    /// Classes of a capitalised or lower-case word token, including the
+    /// computed compound classes.
+    pub(crate) fn token_classes(&self, word: &str, cap: bool) -> Class {
+        let mut c = self.classes(word);
+        if cap && word.len() > 4 {
+            if ends_with_any(word, DE_STREET_ENDINGS) {
+                c |= DE_STREET_WORD;
+            }
+            if ends_with_any(word, DE_ORG_ENDINGS) {
+                c |= DE_ORG_WORD;
+            }
+        }
+        c
     }
 
     /// Classes of `word` (ASCII case-insensitive; 0 when unknown).
     pub(crate) fn classes(&self, word: &str) -> Class {
         let b = word.as_bytes();
-        if b.len() > 32 {
+        if b.len() > self.max_len || b.len() > 32 {
             return 0;
         }
         let mut buf = [0u8; 32];
@@ -368,8 +392,12 @@ pub(crate) const DE_ORG_ENDINGS: &[&str] = &[
 /// Does `word` end with one of `endings` (ASCII case-insensitive, longer than the ending)?
 pub(crate) fn ends_with_any(word: &str, endings: &[&str]) -> bool {
     let w = word.as_bytes();
+    let Some(&last) = w.last() else { return false };
+    let last = last.to_ascii_lowercase();
     endings.iter().any(|e| {
+        e.as_bytes().last() == Some(&last) && {
         let e = e.as_bytes();
         w.len() > e.len() + 1 && w[w.len() - e.len()..].eq_ignore_ascii_case(e)
+        }
     })
 }

@@ -5,11 +5,12 @@ use hushgate_types::EntityType;
 use super::Doc;
 use super::gazetteer::{F_LARGE, F_METRO, F_NAME, F_SMALL, F_WORD};
 use super::lexicon::{
-    ADDR_LABEL, CALENDAR, CITY_LABEL, CITY_MOD, DE_STREET_ENDINGS, DE_STREET_PREP, DIRECTION,
+    ADDR_LABEL, CALENDAR, CITY_LABEL, CITY_MOD, DE_STREET_PREP, DIRECTION,
     FLOOR, GENERIC, GREETING, KIN, MOVE_VERB, PARTICLE, POBOX, PREP, PROVINCE, ST_DE, ST_EN, ST_EN_ABBR, ST_ES,
     ST_FR, STATE_CODE, STATE_NAME, STOP, TITLE, UK_AREAS, UNIT, ZIP_LABEL, ends_with_any,
+    DE_STREET_WORD,
 };
-use super::tokens::{Kind, UPPER};
+use super::tokens::{DIGIT, Kind, UPPER};
 
 const LOC: EntityType = EntityType::Location;
 
@@ -66,7 +67,7 @@ fn elided_cap(s: &str) -> bool {
 impl Doc<'_> {
     /// Capitalised word usable inside a place name.
     fn name_word(&self, i: usize) -> bool {
-        (self.cap(i) || elided_cap(self.s(i))) && self.toks.get(i).is_some_and(|t| !t.is(super::tokens::DIGIT))
+        (self.cap(i) || elided_cap(self.s(i))) && self.toks.get(i).is_some_and(|t| !t.is(DIGIT))
     }
 
     /// Is there an address label or street line shortly before token `i`
@@ -278,7 +279,7 @@ fn unit_value(d: &Doc<'_>, v: usize) -> bool {
         Some(Kind::Num) => s.len() <= 6,
         Some(Kind::Word) => {
             s.len() <= 6
-                && (d.toks[v].is(super::tokens::DIGIT) || (s.len() == 1 && d.cap(v)))
+                && (d.toks[v].is(DIGIT) || (s.len() == 1 && d.cap(v)))
                 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         }
         _ => false,
@@ -297,7 +298,7 @@ fn german(d: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
     }
     let s = d.s(i);
     let abbr = (s.ends_with("str") || s.ends_with("Str")) && d.is_punct(i + 1, '.') && d.tight(i + 1);
-    let compound = ends_with_any(s, DE_STREET_ENDINGS);
+    let compound = d.has(i, DE_STREET_WORD);
     let separate = d.has(i, ST_DE) && i > 0 && d.joined(i) && d.cap(i - 1) && d.free(i - 1);
     if !(abbr || compound || separate) {
         return None;
@@ -344,8 +345,11 @@ fn german(d: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
 
 /// Spain, Italy, Portugal: type, name, number, floor (`Calle del Sol, 38, 2.º izq.`).
 fn southern(d: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
-    let slash = d.eq(i, "c") && d.is_punct(i + 1, '/') && d.tight(i + 1);
-    if !(d.cap(i) && (d.has(i, ST_ES) || slash)) {
+    if !d.cap(i) {
+        return None;
+    }
+    let slash = d.s(i) == "C" && d.is_punct(i + 1, '/') && d.tight(i + 1);
+    if !(d.has(i, ST_ES) || slash) {
         return None;
     }
     let start = if i >= 1 && d.joined(i) && d.eq(i - 1, "gran") && d.cap(i - 1) { i - 1 } else { i };
@@ -462,6 +466,11 @@ pub(crate) fn postcodes_and_cities(d: &mut Doc<'_>) {
     let n = d.toks.len();
     for i in 0..n {
         if !d.free(i) {
+            continue;
+        }
+        let t = d.toks[i];
+        // Only digits, digit-letter mixes and two-letter capitals can start a postcode.
+        if t.kind == Kind::Punct || (t.kind == Kind::Word && !t.is(DIGIT) && !(t.is(UPPER) && t.len() == 2) && d.c(i) & STATE_NAME == 0) {
             continue;
         }
         let s = d.s(i);
@@ -772,16 +781,17 @@ fn city_score(d: &Doc<'_>, i: usize, j: usize, flags: u8) -> Option<f32> {
             let w = d.s(p).to_ascii_lowercase();
             let moved = p > 0 && d.joined(p) && d.has(p - 1, MOVE_VERB);
             let weak_prep = matches!(w.as_str(), "a" | "de" | "para" | "au" | "to" | "from");
-            let ok = moved || !(weak_prep && (word || name));
+            // `In Progress:` at a line start is no place.
+            let ok = (moved || !(weak_prep && (word || name))) && !(word && !d.lower_word(p));
             if ok && !next_cap && !(possessive && name) {
                 return Some(S_CITY_PREP);
             }
         }
     }
     // `the Denver office`, `Las Vegas office`, `at the Buffalo hotel`
-    if d.joined(next) && d.has(next, CITY_MOD) && d.lower_word(next) && !name {
+    if d.joined(next) && d.has(next, CITY_MOD) && d.lower_word(next) {
         let after_article = p.is_some_and(|p| matches!(d.s(p), "the" | "our" | "," | "a" | "an" | "your"));
-        if !word || after_article {
+        if !(word || name) || after_article {
             return Some(S_CITY_MOD);
         }
     }

@@ -160,8 +160,9 @@ impl TextRecognizer for Places {
         let cls: Vec<Class> = toks
             .iter()
             .map(|t| {
-                if t.kind == Kind::Word && t.len() <= 32 {
-                    self.lex.classes(text.get(t.start..t.end).unwrap_or(""))
+                if t.kind == Kind::Word && t.len() <= 48 {
+                    self.lex
+                        .token_classes(text.get(t.start..t.end).unwrap_or(""), t.cap())
                 } else {
                     0
                 }
@@ -347,5 +348,59 @@ mod tests {
         expect("Contact Providence St. Joseph Hospital today", &[("ORG", "Providence St. Joseph Hospital")]);
         nothing("PROGRESS NOTE\nHOSPITAL COURSE: stable. General Surgery consulted.");
         nothing("Customer Success Lead, Data Systems and Cloud Security teams");
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::context::ContextIndex;
+
+    /// `cargo test --release -p hushgate-detect --lib places::timing -- --ignored --nocapture`
+    #[test]
+    #[ignore = "timing, needs ../shared/eval/dev.jsonl"]
+    fn dev_set_throughput() {
+        let path = std::env::var("HUSHGATE_EVAL_DIR").unwrap_or_else(|_| "../../../shared/eval".into());
+        let Ok(data) = std::fs::read_to_string(format!("{path}/dev.jsonl")) else {
+            return;
+        };
+        let texts: Vec<String> = data
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_owned))
+            .collect();
+        let t0 = std::time::Instant::now();
+        let p = Places::new();
+        println!("build: {:?}", t0.elapsed());
+        let idx = ContextIndex::default();
+        let cx = TextContext {
+            structured: &[],
+            context: &idx,
+        };
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let mut out = Vec::new();
+        // CPU time of this thread (the machine is shared): utime + stime ticks.
+        let cpu = || {
+            let s = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+            let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+            let t = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+            (t(11) + t(12)) / 100.0
+        };
+        let (t, c) = (std::time::Instant::now(), cpu());
+        let rounds = 40;
+        for _ in 0..rounds {
+            for s in &texts {
+                out.clear();
+                p.recognize(s, &cx, &mut out);
+            }
+        }
+        let wall = t.elapsed().as_secs_f64() / f64::from(rounds);
+        let cpu = (cpu() - c) / f64::from(rounds);
+        println!(
+            "{bytes} bytes: wall {:.1} ms, cpu {:.1} ms, {:.0} MB/s cpu",
+            wall * 1e3,
+            cpu * 1e3,
+            bytes as f64 / cpu / 1e6
+        );
     }
 }

@@ -7,8 +7,8 @@ use hushgate_types::EntityType;
 
 use super::Doc;
 use super::lexicon::{
-    CALENDAR, DE_ORG_ENDINGS, GENERIC, GREETING, JOB, ORG_INST, ORG_LABEL, ORG_LEGAL, ORG_OF,
-    ORG_PREFIX, ORG_WEAK, PARTICLE, STATE_CODE, STOP, TITLE, ends_with_any,
+    CALENDAR, DE_ORG_WORD, GENERIC, GREETING, JOB, ORG_INST, ORG_LABEL, ORG_LEGAL, ORG_OF,
+    ORG_PREFIX, ORG_WEAK, PARTICLE, STATE_CODE, STOP, TITLE,
 };
 
 const ORG: EntityType = EntityType::Organization;
@@ -74,6 +74,9 @@ fn run_end(d: &Doc<'_>, i: usize) -> usize {
             j = nx;
         } else if (d.is_punct(nx, '&') || d.is_punct(nx, '+')) && d.joined(nx + 1) && d.name_word_org(nx + 1) && d.free(nx + 1) {
             j = nx + 1;
+        } else if d.is_punct(nx, '&') && d.lower_word(nx + 1) && particle(d, nx + 1) && d.name_word_org(nx + 2) && d.joined(nx + 2) {
+            // `Mansour & de Vries LLP`
+            j = nx + 2;
         } else if d.is_punct(nx, '.') && d.tight(nx) && short_abbr(d.s(j)) && d.joined(nx + 1) && d.name_word_org(nx + 1) && d.free(nx + 1) {
             j = nx + 1;
         } else if d.lower_word(nx) && particle(d, nx) && d.joined(nx + 1) && d.name_word_org(nx + 1) && d.free(nx + 1) {
@@ -94,6 +97,13 @@ fn dotted_letters(d: &Doc<'_>, i: usize) -> bool {
     d.s(i).len() == 1 && d.cap(i) && d.is_punct(i + 1, '.') && d.tight(i + 1) && d.s(i + 2).len() == 1 && d.cap(i + 2) && d.tight(i + 2)
 }
 
+/// Legal forms written with a dot (`Inc.`); `GmbH.` is a sentence end.
+fn dotted_legal(s: &str) -> bool {
+    ["inc", "ltd", "corp", "co", "cie", "cía", "bros", "pty", "mfg"]
+        .iter()
+        .any(|w| s.eq_ignore_ascii_case(w))
+}
+
 fn particle(d: &Doc<'_>, i: usize) -> bool {
     d.has(i, PARTICLE) || matches!(d.s(i), "für" | "for" | "della" | "dei" | "degli")
 }
@@ -112,7 +122,7 @@ fn legal_tail(d: &Doc<'_>, e: usize) -> usize {
     let state = d.has(m, STATE_CODE) && d.s(m).len() == 2 && d.toks.get(m).is_some_and(|t| t.is(super::tokens::UPPER));
     if d.joined(m) && d.has(m, ORG_LEGAL) && d.word(m) && !d.lower_word(m) && d.free(m) && !state {
         let mut f = m;
-        if d.is_punct(f + 1, '.') && d.tight(f + 1) {
+        if dotted_legal(d.s(m)) && d.is_punct(f + 1, '.') && d.tight(f + 1) {
             f += 1;
         }
         return f;
@@ -154,8 +164,14 @@ fn handle_run(d: &mut Doc<'_>, i: usize, end: usize) {
     if s > end {
         return;
     }
-    if suffix_org(d, s, end) || prefix_org(d, s, end) || known_org(d, s, end) {
+    if suffix_org(d, s, end) || known_org(d, s, end) {
         return;
+    }
+    // German nouns are capitalised too: `Zahlung an Stadtsparkasse München`.
+    if let Some(k) = (s..end).find(|&k| d.has(k, ORG_PREFIX | DE_ORG_WORD)) {
+        if prefix_org(d, k, end) {
+            return;
+        }
     }
     // `Construcciones Ibarra S.L.`, `Acme, Inc.`
     let tail = legal_tail(d, end);
@@ -178,6 +194,17 @@ fn suffix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
     while t > s && d.has(t - 1, SUFFIX) && d.word(t - 1) {
         t -= 1;
         class |= d.c(t);
+    }
+    // A lower-case particle ends a preceding phrase (`Zahlung an Meridian
+    // Bank`) unless an organisation word governs it (`University of …`).
+    let mut s = s;
+    if let Some(k) = (s + 1..t).rev().find(|&k| d.lower_word(k)) {
+        if !d.has(k - 1, ORG_OF | ORG_PREFIX | SUFFIX) {
+            s = k + 1;
+        }
+    }
+    if s >= t && !d.has(e, ORG_OF) {
+        return false;
     }
     let names = (s..t).filter(|&k| d.word(k) && !d.lower_word(k)).count();
     let distinctive = (s..t).any(|k| d.word(k) && !d.lower_word(k) && !d.has(k, GENERIC | STOP | CALENDAR));
@@ -207,7 +234,7 @@ fn suffix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
         S_WEAK
     };
     let mut last = legal_tail(d, e2);
-    if last == e2 && e2 == e && d.has(e, ORG_LEGAL) && d.s(e).len() <= 4 && d.is_punct(e + 1, '.') && d.tight(e + 1) {
+    if last == e2 && e2 == e && dotted_legal(d.s(e)) && d.is_punct(e + 1, '.') && d.tight(e + 1) {
         // `Inc.`, `Ltd.`, `Co.`
         last = e + 1;
     }
@@ -219,7 +246,7 @@ fn suffix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
 /// `Klinikum Lindenberg`, `Banco Meridional`, `Centre hospitalier de Val-Fleuri`.
 fn prefix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
     let w = d.s(s);
-    let prefix = d.has(s, ORG_PREFIX) || ends_with_any(w, DE_ORG_ENDINGS);
+    let prefix = d.has(s, ORG_PREFIX | DE_ORG_WORD);
     if !prefix || s == end {
         return false;
     }

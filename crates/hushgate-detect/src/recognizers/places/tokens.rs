@@ -105,6 +105,28 @@ pub(crate) fn tokenize(text: &str, out: &mut Vec<Tok>) {
             let mut all_digits = true;
             let mut first = true;
             loop {
+                // ASCII fast path: letters and digits without decoding.
+                if let Some(&a) = bytes.get(i) {
+                    if a.is_ascii_alphanumeric() {
+                        if a.is_ascii_digit() {
+                            flags |= DIGIT;
+                        } else {
+                            all_digits = false;
+                            letters += 1;
+                            if a.is_ascii_uppercase() {
+                                uppers += 1;
+                                if first {
+                                    flags |= CAP;
+                                }
+                            } else if first {
+                                flags |= LOWER;
+                            }
+                        }
+                        first = false;
+                        i += 1;
+                        continue;
+                    }
+                }
                 let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else {
                     break;
                 };
