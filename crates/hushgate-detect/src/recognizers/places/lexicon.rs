@@ -79,6 +79,10 @@ pub(crate) const GREETING: Class = 1 << 31;
 pub(crate) const KIN: Class = 1 << 32;
 /// Job title word, as in e-mail signatures (`Controller | Acme`).
 pub(crate) const JOB: Class = 1 << 33;
+/// Australian state or territory code.
+pub(crate) const AU_STATE: Class = 1 << 36;
+/// Unit of time or measure: never part of a street name (`30 Minutes Walk`).
+pub(crate) const MEASURE: Class = 1 << 37;
 /// Computed per token: a German/Dutch compound street name (`Hauptstraße`).
 pub(crate) const DE_STREET_WORD: Class = 1 << 34;
 /// Computed per token: a German compound organisation word (`Universitätsklinikum`).
@@ -168,7 +172,7 @@ const LISTS: &[(Class, &str)] = &[
     ),
     (
         ORG_PREFIX,
-        "banco banque banca caisse sparkasse volksbank raiffeisenbank kreissparkasse stadtsparkasse \
+        "chu chru banco banque banca caisse sparkasse volksbank raiffeisenbank kreissparkasse stadtsparkasse \
          klinikum universitätsklinikum krankenhaus klinik kliniken praxis praxisgemeinschaft \
          gemeinschaftspraxis hôpital hopital clinique cabinet mutuelle clínica clinica hospital \
          seguros mutua caja farmacia pharmacie apotheke universidad université universität \
@@ -219,7 +223,7 @@ const LISTS: &[(Class, &str)] = &[
          to in on at by for from with about of and or but if when while after before since \
          please call contact visit dear hi hello hey thanks thank welcome regards best cheers \
          sincerely re fwd fw subject note notes see also per via attn attention cc bcc \
-         patient pt facility employer insurance bank address phone email tel fax mobile \
+         patient pt address phone email tel fax mobile \
          beneficiary account routing swift iban bic invoice order ticket case ref reference \
          dr mr mrs ms miss mx prof sir madam herr frau monsieur madame mme mlle señor señora sr sra \
          is are was were be been has have had do does did will would can could should may might \
@@ -251,7 +255,10 @@ const LISTS: &[(Class, &str)] = &[
          société societe aseguradora versicherung krankenkasse mutuelle pharmacy facility \
          practice hospital clinic lender creditor merchant",
     ),
-    (TITLE, "dr mr mrs ms miss mx prof sir herr frau m mme mlle sr sra srta dra don doña"),
+    (
+        TITLE,
+        "dr mr mrs ms miss mx prof sir herr frau m mme mlle sr sra srta dra don doña",
+    ),
     (
         CITY_MOD,
         "office offices offsite onsite branch area campus headquarters hq location site airport \
@@ -289,8 +296,19 @@ const LISTS: &[(Class, &str)] = &[
          traveled travelled traveling travelling trip headed heading mudado mudó trasladado \
          mudarse umgezogen gezogen déménagé déménage installé installée",
     ),
-    (DE_STREET_PREP, "am an im in auf zum zur unter hinter vor alte alter neue neuer"),
+    (
+        DE_STREET_PREP,
+        "am an im in auf zum zur unter hinter vor alte alter neue neuer",
+    ),
     (POBOX, "box postfach apartado apdo"),
+    (AU_STATE, "nsw vic qld tas act wa sa nt"),
+    (
+        MEASURE,
+        "second seconds minute minutes min mins hour hours hrs day days week weeks month months \
+         year years yrs time times mile miles km kilometers kilometres meter meters metre metres \
+         feet foot ft yard yards step steps mg ml kg lb lbs percent tablets tablet pills doses \
+         units items people users points stars",
+    ),
     (
         GREETING,
         "hi hello hey dear thanks thank regards best cheers sincerely bonjour bonsoir salut \
@@ -378,15 +396,27 @@ impl Lexicon {
 
 /// German compound street names end in one of these (`Hauptstraße`, `Lindenallee`).
 pub(crate) const DE_STREET_ENDINGS: &[&str] = &[
-    "straße", "strasse", "str", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "chaussee",
-    "steig", "pfad", "markt", "graben", "wall", "stieg", "berg", "hof", "park", "garten", "kamp",
-    "straat", "laan", "gracht", "plein", "kade", "dijk", "singel",
+    "straße", "strasse", "str", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer",
+    "chaussee", "steig", "pfad", "markt", "graben", "wall", "stieg", "berg", "hof", "park",
+    "garten", "kamp", "straat", "laan", "gracht", "plein", "kade", "dijk", "singel",
 ];
 
 /// German/Dutch compounds ending like an organisation word (`Universitätsklinikum`).
 pub(crate) const DE_ORG_ENDINGS: &[&str] = &[
-    "klinikum", "klinik", "kliniken", "praxis", "kanzlei", "sparkasse", "versicherung",
-    "versicherungen", "apotheke", "werke", "gruppe", "bank", "krankenhaus", "krankenkasse",
+    "klinikum",
+    "klinik",
+    "kliniken",
+    "praxis",
+    "kanzlei",
+    "sparkasse",
+    "versicherung",
+    "versicherungen",
+    "apotheke",
+    "werke",
+    "gruppe",
+    "bank",
+    "krankenhaus",
+    "krankenkasse",
 ];
 
 /// Does `word` end with one of `endings` (ASCII case-insensitive, longer than the ending)?
@@ -396,8 +426,8 @@ pub(crate) fn ends_with_any(word: &str, endings: &[&str]) -> bool {
     let last = last.to_ascii_lowercase();
     endings.iter().any(|e| {
         e.as_bytes().last() == Some(&last) && {
-        let e = e.as_bytes();
-        w.len() > e.len() + 1 && w[w.len() - e.len()..].eq_ignore_ascii_case(e)
+            let e = e.as_bytes();
+            w.len() > e.len() + 1 && w[w.len() - e.len()..].eq_ignore_ascii_case(e)
         }
     })
 }

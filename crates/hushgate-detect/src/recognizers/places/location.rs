@@ -5,10 +5,10 @@ use hushgate_types::EntityType;
 use super::Doc;
 use super::gazetteer::{F_LARGE, F_METRO, F_NAME, F_SMALL, F_WORD};
 use super::lexicon::{
-    ADDR_LABEL, CALENDAR, CITY_LABEL, CITY_MOD, DE_STREET_PREP, DIRECTION,
-    FLOOR, GENERIC, GREETING, KIN, MOVE_VERB, PARTICLE, POBOX, PREP, PROVINCE, ST_DE, ST_EN, ST_EN_ABBR, ST_ES,
-    ST_FR, STATE_CODE, STATE_NAME, STOP, TITLE, UK_AREAS, UNIT, ZIP_LABEL, ends_with_any,
-    DE_STREET_WORD,
+    ADDR_LABEL, AU_STATE, CALENDAR, CITY_LABEL, CITY_MOD, DE_STREET_PREP, DE_STREET_WORD,
+    DIRECTION, FLOOR, GENERIC, GREETING, KIN, MEASURE, MOVE_VERB, PARTICLE, POBOX, PREP, PROVINCE,
+    ST_DE, ST_EN, ST_EN_ABBR, ST_ES, ST_FR, STATE_CODE, STATE_NAME, STOP, TITLE, UK_AREAS, UNIT,
+    ZIP_LABEL, ends_with_any,
 };
 use super::tokens::{DIGIT, Kind, UPPER};
 
@@ -36,7 +36,9 @@ fn house_number(s: &str) -> bool {
     match &b[n..] {
         [] => true,
         [c] => c.is_ascii_alphabetic(),
-        [b'-', rest @ ..] => !rest.is_empty() && rest.len() <= 5 && rest.iter().all(u8::is_ascii_digit),
+        [b'-', rest @ ..] => {
+            !rest.is_empty() && rest.len() <= 5 && rest.iter().all(u8::is_ascii_digit)
+        }
         _ => false,
     }
 }
@@ -52,7 +54,10 @@ fn ordinal(s: &str) -> bool {
     let n = s.bytes().take_while(u8::is_ascii_digit).count();
     n > 0 && n <= 3 && {
         let suf = s[n..].to_ascii_lowercase();
-        matches!(suf.as_str(), "st" | "nd" | "rd" | "th" | "e" | "er" | "º" | "ª")
+        matches!(
+            suf.as_str(),
+            "st" | "nd" | "rd" | "th" | "e" | "er" | "º" | "ª"
+        )
     }
 }
 
@@ -124,7 +129,12 @@ fn po_box(d: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
     }
     let start = if d.eq(i, "box") {
         // P.O. Box / PO Box / Post Office Box
-        if i >= 4 && d.eq(i - 4, "p") && d.is_punct(i - 3, '.') && d.eq(i - 2, "o") && d.is_punct(i - 1, '.') {
+        if i >= 4
+            && d.eq(i - 4, "p")
+            && d.is_punct(i - 3, '.')
+            && d.eq(i - 2, "o")
+            && d.is_punct(i - 1, '.')
+        {
             i - 4
         } else if i >= 1 && (d.eq(i - 1, "po") || d.eq(i - 1, "pob")) {
             i - 1
@@ -148,7 +158,12 @@ fn po_box(d: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
     }
     let mut e = j;
     // Postfach 12 34 56
-    while d.kind(e + 1) == Some(Kind::Num) && d.joined(e + 1) && d.toks[e + 1].gap == 1 && d.s(e + 1).len() <= 3 && e < j + 3 {
+    while d.kind(e + 1) == Some(Kind::Num)
+        && d.joined(e + 1)
+        && d.toks[e + 1].gap == 1
+        && d.s(e + 1).len() <= 3
+        && e < j + 3
+    {
         e += 1;
     }
     Some((start, e))
@@ -161,7 +176,25 @@ fn number_first(d: &Doc<'_>, i: usize) -> Option<usize> {
     }
     if i > 0 && d.tight(i) {
         let p = d.s(i - 1);
-        if d.kind(i - 1) != Some(Kind::Punct) || matches!(p, "." | "-" | "/" | "$" | "€" | "£" | "#" | ":" | "+" | "," | "%" | "*" | "=" | "_" | "@") {
+        if d.kind(i - 1) != Some(Kind::Punct)
+            || matches!(
+                p,
+                "." | "-"
+                    | "/"
+                    | "$"
+                    | "€"
+                    | "£"
+                    | "#"
+                    | ":"
+                    | "+"
+                    | ","
+                    | "%"
+                    | "*"
+                    | "="
+                    | "_"
+                    | "@"
+            )
+        {
             return None;
         }
     }
@@ -169,9 +202,14 @@ fn number_first(d: &Doc<'_>, i: usize) -> Option<usize> {
     if d.lower_word(j) && matches!(d.s(j), "bis" | "ter" | "quater") && d.joined(j) {
         j += 1;
     }
-    let fr_at = if d.is_punct(j, ',') && d.joined(j) { j + 1 } else { j };
+    let fr_at = if d.is_punct(j, ',') && d.joined(j) {
+        j + 1
+    } else {
+        j
+    };
     if d.has(fr_at, ST_FR) && d.joined(fr_at) {
-        let french_order = d.lower_word(fr_at) || !d.has(fr_at, ST_EN) || d.has(fr_at + 1, PARTICLE);
+        let french_order =
+            d.lower_word(fr_at) || !d.has(fr_at, ST_EN) || d.has(fr_at + 1, PARTICLE);
         if french_order {
             if let Some(e) = french_name(d, fr_at + 1) {
                 return Some(e);
@@ -193,7 +231,9 @@ fn french_name(d: &Doc<'_>, k: usize) -> Option<usize> {
     while m < d.toks.len() && words < 7 && d.joined(m) {
         if d.name_word(m) {
             last = Some(m);
-        } else if d.lower_word(m) && (d.has(m, PARTICLE) || d.s(m).starts_with("d'") || d.s(m).starts_with("l'")) {
+        } else if d.lower_word(m)
+            && (d.has(m, PARTICLE) || d.s(m).starts_with("d'") || d.s(m).starts_with("l'"))
+        {
         } else if d.is_punct(m, '.') && d.tight(m) && (d.eq(m - 1, "st") || d.eq(m - 1, "ste")) {
             m += 1;
             continue;
@@ -211,9 +251,16 @@ fn english_name(d: &Doc<'_>, k: usize) -> Option<usize> {
     let mut m = k;
     let mut names = 0;
     let mut best = None;
+    // All lower-case (`ship to 12 north main street`) only after an address cue.
+    let lower = d.lower_word(k) && d.address_context(k);
     while m < d.toks.len() && names < 6 && d.joined(m) && d.free(m) {
         let s = d.s(m);
-        let ok = (d.name_word(m) && !d.has(m, CALENDAR)) || ordinal(s);
+        let word_ok = if lower {
+            d.lower_word(m) && !d.has(m, STOP)
+        } else {
+            d.name_word(m)
+        };
+        let ok = (word_ok && !d.has(m, CALENDAR | MEASURE)) || ordinal(s);
         if !ok {
             break;
         }
@@ -253,7 +300,9 @@ fn street_tail(d: &Doc<'_>, mut e: usize) -> usize {
     if d.is_punct(m, ',') && d.joined(m) {
         m += 1;
     }
-    if !d.joined(m) {
+    // A unit may also stand alone on the next line (`1234 Elm Street⏎Apt 5`).
+    let next_line_unit = d.toks.get(m).is_some_and(|t| t.nl) && d.has(m, UNIT);
+    if !d.joined(m) && !next_line_unit {
         return e;
     }
     if d.has(m, UNIT) && d.word(m) && !d.lower_word(m) {
@@ -297,7 +346,8 @@ fn german(d: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let s = d.s(i);
-    let abbr = (s.ends_with("str") || s.ends_with("Str")) && d.is_punct(i + 1, '.') && d.tight(i + 1);
+    let abbr =
+        (s.ends_with("str") || s.ends_with("Str")) && d.is_punct(i + 1, '.') && d.tight(i + 1);
     let compound = d.has(i, DE_STREET_WORD);
     let separate = d.has(i, ST_DE) && i > 0 && d.joined(i) && d.cap(i - 1) && d.free(i - 1);
     if !(abbr || compound || separate) {
@@ -352,14 +402,25 @@ fn southern(d: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
     if !(d.has(i, ST_ES) || slash) {
         return None;
     }
-    let start = if i >= 1 && d.joined(i) && d.eq(i - 1, "gran") && d.cap(i - 1) { i - 1 } else { i };
+    let start = if i >= 1 && d.joined(i) && d.eq(i - 1, "gran") && d.cap(i - 1) {
+        i - 1
+    } else {
+        i
+    };
     let mut m = if slash { i + 2 } else { i + 1 };
+    if !slash && d.is_punct(m, '.') && d.tight(m) {
+        // `Avda. de la Constitución`
+        m += 1;
+    }
     let mut last = None;
     let mut words = 0;
     while m < d.toks.len() && words < 7 && d.joined(m) {
         if d.name_word(m) {
             last = Some(m);
-        } else if !(d.lower_word(m) && (d.has(m, PARTICLE) || matches!(d.s(m), "della" | "delle" | "dei" | "degli" | "dello"))) {
+        } else if !(d.lower_word(m)
+            && (d.has(m, PARTICLE)
+                || matches!(d.s(m), "della" | "delle" | "dei" | "degli" | "dello")))
+        {
             break;
         }
         words += 1;
@@ -405,7 +466,13 @@ fn spanish_floor(d: &Doc<'_>, e: usize) -> usize {
         } else if d.has(m + 1, FLOOR) && d.joined(m + 1) {
             end = Some(m);
         }
-    } else if d.word(m) && s.len() <= 4 && s.starts_with(|c: char| c.is_ascii_digit()) && s.chars().last().is_some_and(|c| matches!(c, 'º' | 'ª' | '°')) {
+    } else if d.word(m)
+        && s.len() <= 4
+        && s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars()
+            .last()
+            .is_some_and(|c| matches!(c, 'º' | 'ª' | '°'))
+    {
         end = Some(m);
     } else if d.has(m, FLOOR) {
         end = Some(m);
@@ -434,14 +501,22 @@ fn uk_postcode(d: &Doc<'_>, i: usize) -> bool {
     }
     let ab = a.as_bytes();
     let bb = b.as_bytes();
-    if !(bb.len() == 3 && bb[0].is_ascii_digit() && bb[1].is_ascii_uppercase() && bb[2].is_ascii_uppercase()) {
+    if !(bb.len() == 3
+        && bb[0].is_ascii_digit()
+        && bb[1].is_ascii_uppercase()
+        && bb[2].is_ascii_uppercase())
+    {
         return false;
     }
     let letters = ab.iter().take_while(|c| c.is_ascii_uppercase()).count();
     if !(1..=2).contains(&letters) || ab.len() < letters + 1 || ab.len() > letters + 2 {
         return false;
     }
-    if !ab[letters].is_ascii_digit() || !ab[letters..].iter().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()) {
+    if !ab[letters].is_ascii_digit()
+        || !ab[letters..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    {
         return false;
     }
     UK_AREAS.contains(&&a[..letters])
@@ -470,23 +545,37 @@ pub(crate) fn postcodes_and_cities(d: &mut Doc<'_>) {
         }
         let t = d.toks[i];
         // Only digits, digit-letter mixes and two-letter capitals can start a postcode.
-        if t.kind == Kind::Punct || (t.kind == Kind::Word && !t.is(DIGIT) && !(t.is(UPPER) && t.len() == 2) && d.c(i) & STATE_NAME == 0) {
+        if t.kind == Kind::Punct
+            || (t.kind == Kind::Word
+                && !t.is(DIGIT)
+                && !(t.is(UPPER) && t.len() <= 3)
+                && d.c(i) & STATE_NAME == 0)
+        {
             continue;
         }
         let s = d.s(i);
         // US: `City, ST 12345`, `^City^ST^12345`.
-        if d.has(i, STATE_CODE) && s.len() == 2 && d.toks[i].is(UPPER) {
+        if d.has(i, STATE_CODE | AU_STATE) && (2..=3).contains(&s.len()) && d.toks[i].is(UPPER) {
             us_state(d, i);
             continue;
         }
-        if d.has(i, STATE_NAME) && d.cap(i) && d.joined(i + 1) && us_zip(d.s(i + 1)) && d.free(i + 1) {
+        if d.has(i, STATE_NAME)
+            && d.cap(i)
+            && d.joined(i + 1)
+            && us_zip(d.s(i + 1))
+            && d.free(i + 1)
+        {
             d.emit(LOC, i + 1, i + 1, S_POSTCODE);
             if d.is_punct(i.wrapping_sub(1), ',') {
                 city_before(d, i - 1, true);
             }
             continue;
         }
-        if d.word(i) && uk_postcode(d, i) && d.free(i + 1) && !(i > 0 && d.tight(i) && !d.is_punct(i - 1, '^')) {
+        if d.word(i)
+            && uk_postcode(d, i)
+            && d.free(i + 1)
+            && !(i > 0 && d.tight(i) && !d.is_punct(i - 1, '^'))
+        {
             d.emit(LOC, i, i + 1, S_POSTCODE);
             if i > 0 && d.is_punct(i - 1, ',') {
                 city_before(d, i - 1, false);
@@ -495,7 +584,13 @@ pub(crate) fn postcodes_and_cities(d: &mut Doc<'_>) {
             }
             continue;
         }
-        if d.word(i) && i >= 1 && d.has(i - 1, PROVINCE) && d.toks[i - 1].is(UPPER) && ca_postcode(d, i) && d.free(i + 1) {
+        if d.word(i)
+            && i >= 1
+            && d.has(i - 1, PROVINCE)
+            && d.toks[i - 1].is(UPPER)
+            && ca_postcode(d, i)
+            && d.free(i + 1)
+        {
             d.emit(LOC, i, i + 1, S_POSTCODE);
             if i >= 2 && d.is_punct(i - 2, ',') {
                 city_before(d, i - 2, false);
@@ -546,7 +641,8 @@ fn zip_label_before(d: &Doc<'_>, i: usize) -> bool {
             return true;
         }
         let s = d.s(k);
-        if !(d.kind(k) == Some(Kind::Punct) && matches!(s, ":" | "\"" | "'" | "=" | "_" | "-" | "#")
+        if !(d.kind(k) == Some(Kind::Punct)
+            && matches!(s, ":" | "\"" | "'" | "=" | "_" | "-" | "#")
             || matches!(s, "is" | "code" | "Code" | "CODE" | "postal" | "Postal"))
         {
             return false;
@@ -557,13 +653,36 @@ fn zip_label_before(d: &Doc<'_>, i: usize) -> bool {
 
 fn us_state(d: &mut Doc<'_>, i: usize) {
     let z = i + 1;
+    // Australia: `SYDNEY NSW 2000`, `Carlton VIC 3053`.
+    if d.has(i, AU_STATE)
+        && d.joined(z)
+        && d.kind(z) == Some(Kind::Num)
+        && d.s(z).len() == 4
+        && d.free(z)
+        && i > 0
+        && d.joined(i)
+    {
+        let sep = d.is_punct(i - 1, ',');
+        let at = if sep { i - 1 } else { i };
+        if city_before(d, at, true) || sep {
+            d.emit(LOC, z, z, S_POSTCODE);
+        }
+        return;
+    }
     let zip = d.joined(z) && d.free(z) && d.toks[z].gap <= 2 && us_zip(d.s(z)) && {
         // A ZIP is not the start of a longer number (`TX 75201 1234`).
         !(d.kind(z + 1) == Some(Kind::Num) && d.joined(z + 1) && d.toks[z + 1].gap == 1)
     } || (d.is_punct(z, '^') && us_zip(d.s(z + 1)) && d.tight(z + 1) && d.free(z + 1));
     let zi = if d.is_punct(z, '^') { z + 1 } else { z };
     // `Jane Doe, MD` / `OK` / `IN`: without a ZIP these read as words.
-    if i == 0 || !d.joined(i) || (!zip && matches!(d.s(i), "MD" | "OK" | "IN" | "ME" | "OR" | "HI" | "ID" | "AS" | "DO" | "PA" | "NE" | "ON")) {
+    if i == 0
+        || !d.joined(i)
+        || (!zip
+            && matches!(
+                d.s(i),
+                "MD" | "OK" | "IN" | "ME" | "OR" | "HI" | "ID" | "AS" | "DO" | "PA" | "NE" | "ON"
+            ))
+    {
         return;
     }
     let sep = d.is_punct(i - 1, ',') || d.is_punct(i - 1, '^');
@@ -598,7 +717,8 @@ fn city_before(d: &mut Doc<'_>, sep: usize, any: bool) -> bool {
         }
         let (a, b) = (d.toks[s].start, d.toks[e].end);
         // Without a postcode, `Joseph Williams, MD` is a person, not a place.
-        let person_before = !any && s > 0 && d.joined(s) && d.cap(s - 1) && !d.has(s - 1, STOP | PREP);
+        let person_before =
+            !any && s > 0 && d.joined(s) && d.cap(s - 1) && !d.has(s - 1, STOP | PREP);
         if !person_before && d.p.cities.get(&text[a..b]).is_some() {
             d.emit(LOC, s, e, S_CITY_SLOT);
             return true;
@@ -615,7 +735,13 @@ fn city_before(d: &mut Doc<'_>, sep: usize, any: bool) -> bool {
         if d.name_word(p) && d.free(p) && !d.has(p, STOP | TITLE) {
             s = p;
             words += 1;
-        } else if d.is_punct(p, '.') && d.tight(p) && p > 0 && d.name_word(p - 1) && d.s(p - 1).len() <= 3 && d.free(p - 1) {
+        } else if d.is_punct(p, '.')
+            && d.tight(p)
+            && p > 0
+            && d.name_word(p - 1)
+            && d.s(p - 1).len() <= 3
+            && d.free(p - 1)
+        {
             s = p - 1;
             words += 1;
         } else {
@@ -632,7 +758,7 @@ fn city_before(d: &mut Doc<'_>, sep: usize, any: bool) -> bool {
 /// A city starting at token `c` in an address slot; with `any`, unknown names
 /// qualify when the slot ends cleanly (`,`, `.`, `^`, end of line).
 fn city_after(d: &mut Doc<'_>, c: usize, any: bool) -> bool {
-    if !d.name_word(c) || d.has(c, STOP | TITLE | CALENDAR) {
+    if !d.name_word(c) || d.has(c, STOP | TITLE | CALENDAR | UNIT) {
         return false;
     }
     if let Some((j, _)) = d.p.cities.longest(d.text, &d.toks, c) {
@@ -646,7 +772,13 @@ fn city_after(d: &mut Doc<'_>, c: usize, any: bool) -> bool {
     }
     let mut j = c;
     let mut words = 1;
-    while words < 3 && d.joined(j + 1) && d.free(j + 1) && d.toks[j + 1].gap == 1 && (d.name_word(j + 1) || (d.lower_word(j + 1) && d.has(j + 1, PARTICLE) && d.name_word(j + 2))) {
+    while words < 3
+        && d.joined(j + 1)
+        && d.free(j + 1)
+        && d.toks[j + 1].gap == 1
+        && (d.name_word(j + 1)
+            || (d.lower_word(j + 1) && d.has(j + 1, PARTICLE) && d.name_word(j + 2)))
+    {
         j += 1;
         words += 1;
     }
@@ -681,7 +813,12 @@ fn euro_postcode(d: &Doc<'_>, i: usize) -> Option<usize> {
         return None;
     }
     // Dutch `1012 AB`.
-    if core.len() == 4 && d.joined(i + 1) && d.s(i + 1).len() == 2 && d.toks[i + 1].is(UPPER) && d.cap(i + 2) {
+    if core.len() == 4
+        && d.joined(i + 1)
+        && d.s(i + 1).len() == 2
+        && d.toks[i + 1].is(UPPER)
+        && d.cap(i + 2)
+    {
         return Some(i + 1);
     }
     Some(i)
@@ -693,7 +830,8 @@ fn continental(d: &mut Doc<'_>, i: usize, pc: usize) -> bool {
     if !d.joined(c) || d.toks[c].gap != 1 || !d.name_word(c) || !d.free(c) {
         return false;
     }
-    let addr = d.address_context(i) || i > 0 && d.is_punct(i - 1, ',') && d.street_end.contains(&(i - 2));
+    let addr =
+        d.address_context(i) || i > 0 && d.is_punct(i - 1, ',') && d.street_end.contains(&(i - 2));
     let four = d.s(i).len() == 4;
     let year_like = four && matches!(&d.s(i)[..2], "19" | "20");
     let gaz = d.p.cities.longest(d.text, &d.toks, c);
@@ -752,7 +890,11 @@ fn city_score(d: &Doc<'_>, i: usize, j: usize, flags: u8) -> Option<f32> {
     if let Some(p) = p {
         let mut k = p;
         let mut hops = 0;
-        while hops < 3 && d.kind(k) == Some(Kind::Punct) && matches!(d.s(k), ":" | "\"" | "'" | "=") && k > 0 {
+        while hops < 3
+            && d.kind(k) == Some(Kind::Punct)
+            && matches!(d.s(k), ":" | "\"" | "'" | "=")
+            && k > 0
+        {
             k -= 1;
             hops += 1;
         }
@@ -765,13 +907,20 @@ fn city_score(d: &Doc<'_>, i: usize, j: usize, flags: u8) -> Option<f32> {
     }
     let next = j + 1;
     // A longer capitalised name goes on (`Jackson Pollock`, `Phoenix Suns`).
-    let next_cap = d.joined(next) && d.toks[next].gap <= 1 && d.cap(next) && !d.has(next, STOP | CALENDAR | GREETING);
+    let next_cap = d.joined(next)
+        && d.toks[next].gap <= 1
+        && d.cap(next)
+        && !d.has(next, STOP | CALENDAR | GREETING);
     let possessive = d.s(j).ends_with("'s") || d.s(j).ends_with("’s");
     let prev_cap = p.is_some_and(|p| d.cap(p) && !d.has(p, STOP | PREP | GREETING));
     if let Some(p) = p {
         // A person: `Dr. Austin`, `Michael Jackson`, `partner Milan`.
-        let initial = d.is_punct(p, '.') && p > 0 && d.tight(p) && d.s(p - 1).len() == 1 && d.cap(p - 1);
-        if d.has(p, TITLE | KIN | GREETING) || initial || (d.is_punct(p, '.') && p > 0 && d.has(p - 1, TITLE)) {
+        let initial =
+            d.is_punct(p, '.') && p > 0 && d.tight(p) && d.s(p - 1).len() == 1 && d.cap(p - 1);
+        if d.has(p, TITLE | KIN | GREETING)
+            || initial
+            || (d.is_punct(p, '.') && p > 0 && d.has(p - 1, TITLE))
+        {
             return None;
         }
         if prev_cap && d.free(p) && (word || name) {
@@ -790,20 +939,28 @@ fn city_score(d: &Doc<'_>, i: usize, j: usize, flags: u8) -> Option<f32> {
     }
     // `the Denver office`, `Las Vegas office`, `at the Buffalo hotel`
     if d.joined(next) && d.has(next, CITY_MOD) && d.lower_word(next) {
-        let after_article = p.is_some_and(|p| matches!(d.s(p), "the" | "our" | "," | "a" | "an" | "your"));
+        let after_article =
+            p.is_some_and(|p| matches!(d.s(p), "the" | "our" | "," | "a" | "an" | "your"));
         if !(word || name) || after_article {
             return Some(S_CITY_MOD);
         }
     }
-    let bare_ok = !word && (!name || flags & F_METRO != 0) && flags & F_SMALL == 0 && flags & (F_LARGE | F_METRO) != 0;
+    let bare_ok = !word
+        && (!name || flags & F_METRO != 0)
+        && flags & F_SMALL == 0
+        && flags & (F_LARGE | F_METRO) != 0;
     if bare_ok && !next_cap && !prev_cap && !upper {
         // Not glued into identifiers (`Berlin-Prod-01`, `Paris.log`) nor a
         // parenthesised aside after a word (`Agent (Milan)`, `license (New York)`).
-        let glued_before = i > 0 && d.tight(i) && matches!(d.s(i - 1), "_" | "/" | "." | "@" | "-" | "=" | "#" | "(");
+        let glued_before = i > 0
+            && d.tight(i)
+            && matches!(d.s(i - 1), "_" | "/" | "." | "@" | "-" | "=" | "#" | "(");
         let glued_after = d.tight(next) && matches!(d.s(next), "_" | "/" | "@" | "-" | "=" | ")");
-        let dotted = d.tight(next) && d.is_punct(next, '.') && d.tight(next + 1) && d.word(next + 1);
+        let dotted =
+            d.tight(next) && d.is_punct(next, '.') && d.tight(next + 1) && d.word(next + 1);
         let paren = p.is_some_and(|p| d.is_punct(p, '(') && p > 0 && d.word(p - 1));
-        let opener = p.is_none_or(|p| matches!(d.s(p), ":" | "," | "'" | "\"")) && d.is_punct(next, ',');
+        let opener =
+            p.is_none_or(|p| matches!(d.s(p), ":" | "," | "'" | "\"")) && d.is_punct(next, ',');
         if !glued_before && !glued_after && !dotted && !paren && !opener {
             return Some(S_CITY_BARE);
         }

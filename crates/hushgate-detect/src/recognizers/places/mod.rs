@@ -82,6 +82,10 @@ pub(crate) struct Doc<'a> {
 
 pub(crate) const NAME: &str = "places";
 
+/// Structured findings scoring below this are candidates the engine will
+/// probably drop; they do not block place names.
+const STRUCTURED_MIN: f32 = 0.4;
+
 impl<'a> Doc<'a> {
     pub fn s(&self, i: usize) -> &'a str {
         self.toks
@@ -99,8 +103,7 @@ impl<'a> Doc<'a> {
         self.toks.get(i).map(|t| t.kind)
     }
     pub fn is_punct(&self, i: usize, ch: char) -> bool {
-        self.toks.get(i).is_some_and(|t| t.kind == Kind::Punct)
-            && self.s(i).starts_with(ch)
+        self.toks.get(i).is_some_and(|t| t.kind == Kind::Punct) && self.s(i).starts_with(ch)
     }
     pub fn cap(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(Tok::cap)
@@ -168,10 +171,11 @@ impl TextRecognizer for Places {
                 }
             })
             .collect();
-        // Tokens inside e-mails, URLs, keys and other structured findings are off limits.
+        // Tokens inside e-mails, URLs, keys and other structured findings are
+        // off limits (weak candidates that the threshold will drop are not).
         let mut used = vec![false; toks.len()];
         let mut k = 0;
-        for f in cx.structured {
+        for f in cx.structured.iter().filter(|f| f.score >= STRUCTURED_MIN) {
             while k < toks.len() && toks[k].end <= f.start {
                 k += 1;
             }
@@ -233,7 +237,10 @@ mod tests {
     fn expect(text: &str, want: &[(&str, &str)]) {
         let found = run(text);
         for (ty, v) in want {
-            assert!(has(&found, ty, v), "missing {ty} {v:?} in {text:?}: {found:?}");
+            assert!(
+                has(&found, ty, v),
+                "missing {ty} {v:?} in {text:?}: {found:?}"
+            );
         }
     }
 
@@ -255,32 +262,59 @@ mod tests {
         );
         expect(
             "ship to 6190 Hill Court, Unit 7, Oakland, CA 94626 please",
-            &[("LOC", "6190 Hill Court, Unit 7"), ("LOC", "Oakland"), ("LOC", "94626")],
+            &[
+                ("LOC", "6190 Hill Court, Unit 7"),
+                ("LOC", "Oakland"),
+                ("LOC", "94626"),
+            ],
         );
         expect(
             "Billing address: 4999 Pine St., Dallas, TX 75273-1234",
-            &[("LOC", "4999 Pine St."), ("LOC", "Dallas"), ("LOC", "75273-1234")],
+            &[
+                ("LOC", "4999 Pine St."),
+                ("LOC", "Dallas"),
+                ("LOC", "75273-1234"),
+            ],
         );
         expect(
             "PID|1||0162721^^^MRN||DE VRIES^ZOE||19870403|F|||1177 Oak Avenue^^Tucson^AZ^85725||",
-            &[("LOC", "1177 Oak Avenue"), ("LOC", "Tucson"), ("LOC", "85725")],
+            &[
+                ("LOC", "1177 Oak Avenue"),
+                ("LOC", "Tucson"),
+                ("LOC", "85725"),
+            ],
         );
         expect(
             r#"{"addr": "8959 Dogwood St.\nMadison, WI 53795"}"#,
-            &[("LOC", "8959 Dogwood St."), ("LOC", "Madison"), ("LOC", "53795")],
+            &[
+                ("LOC", "8959 Dogwood St."),
+                ("LOC", "Madison"),
+                ("LOC", "53795"),
+            ],
         );
-        expect("P.O. Box 4411, Boise, ID 83701", &[("LOC", "P.O. Box 4411"), ("LOC", "Boise")]);
+        expect(
+            "P.O. Box 4411, Boise, ID 83701",
+            &[("LOC", "P.O. Box 4411"), ("LOC", "Boise")],
+        );
     }
 
     #[test]
     fn uk_addresses() {
         expect(
             "Address: 74 The Crescent, Cardiff, CF7 4QA",
-            &[("LOC", "74 The Crescent"), ("LOC", "Cardiff"), ("LOC", "CF7 4QA")],
+            &[
+                ("LOC", "74 The Crescent"),
+                ("LOC", "Cardiff"),
+                ("LOC", "CF7 4QA"),
+            ],
         );
         expect(
             "Discharged home to 235 Queen's Road, Nottingham, NG5 3UQ on 20-May-2021.",
-            &[("LOC", "235 Queen's Road"), ("LOC", "Nottingham"), ("LOC", "NG5 3UQ")],
+            &[
+                ("LOC", "235 Queen's Road"),
+                ("LOC", "Nottingham"),
+                ("LOC", "NG5 3UQ"),
+            ],
         );
     }
 
@@ -288,16 +322,30 @@ mod tests {
     fn european_addresses() {
         expect(
             "wohnhaft Friedrich-Ebert-Straße 82, 55653 Köln. Mit freundlichen Grüßen",
-            &[("LOC", "Friedrich-Ebert-Straße 82"), ("LOC", "55653"), ("LOC", "Köln")],
+            &[
+                ("LOC", "Friedrich-Ebert-Straße 82"),
+                ("LOC", "55653"),
+                ("LOC", "Köln"),
+            ],
         );
         expect(
             "Anschrift: Am Marktplatz 89a, 79661 Freiburg im Breisgau",
-            &[("LOC", "Am Marktplatz 89a"), ("LOC", "Freiburg im Breisgau")],
+            &[
+                ("LOC", "Am Marktplatz 89a"),
+                ("LOC", "Freiburg im Breisgau"),
+            ],
         );
-        expect("Mozartstr. 11, 28255 Bremen.", &[("LOC", "Mozartstr. 11"), ("LOC", "Bremen")]);
+        expect(
+            "Mozartstr. 11, 28255 Bremen.",
+            &[("LOC", "Mozartstr. 11"), ("LOC", "Bremen")],
+        );
         expect(
             "demeurant 128, rue de la Paix, 44016 Nantes.",
-            &[("LOC", "128, rue de la Paix"), ("LOC", "44016"), ("LOC", "Nantes")],
+            &[
+                ("LOC", "128, rue de la Paix"),
+                ("LOC", "44016"),
+                ("LOC", "Nantes"),
+            ],
         );
         expect(
             "Adresse : 129 bis, quai de la Loire\n69915 Lyon",
@@ -305,23 +353,41 @@ mod tests {
         );
         expect(
             "con domicilio en Plaza de España, 132, 2.º izq., 47161 Valladolid.",
-            &[("LOC", "Plaza de España, 132, 2.º izq."), ("LOC", "Valladolid")],
+            &[
+                ("LOC", "Plaza de España, 132, 2.º izq."),
+                ("LOC", "Valladolid"),
+            ],
         );
         expect(
             "Domicilio: Calle de Alcalá, 164, 3º B, 46696 Valencia",
             &[("LOC", "Calle de Alcalá, 164, 3º B"), ("LOC", "46696")],
         );
-        expect("Domicilio: Gran Vía, 200, 07920 Palma", &[("LOC", "Gran Vía, 200"), ("LOC", "Palma")]);
-        expect("Hauptstraße 12a, 10115 Berlin", &[("LOC", "Hauptstraße 12a"), ("LOC", "Berlin")]);
+        expect(
+            "Domicilio: Gran Vía, 200, 07920 Palma",
+            &[("LOC", "Gran Vía, 200"), ("LOC", "Palma")],
+        );
+        expect(
+            "Hauptstraße 12a, 10115 Berlin",
+            &[("LOC", "Hauptstraße 12a"), ("LOC", "Berlin")],
+        );
     }
 
     #[test]
     fn cities_need_context() {
         expect("I'm in Charlotte now", &[("LOC", "Charlotte")]);
         expect("Jörg wohnt jetzt in Nürnberg.", &[("LOC", "Nürnberg")]);
-        expect("Daniel se ha mudado a Valladolid.", &[("LOC", "Valladolid")]);
-        expect("expense report for the Denver offsite", &[("LOC", "Denver")]);
-        expect("We flew over Albuquerque yesterday.", &[("LOC", "Albuquerque")]);
+        expect(
+            "Daniel se ha mudado a Valladolid.",
+            &[("LOC", "Valladolid")],
+        );
+        expect(
+            "expense report for the Denver offsite",
+            &[("LOC", "Denver")],
+        );
+        expect(
+            "We flew over Albuquerque yesterday.",
+            &[("LOC", "Albuquerque")],
+        );
         nothing("Reading the chart, Charlotte noted a fever.");
         nothing("Mobile number on file. March visit.");
     }
@@ -332,20 +398,50 @@ mod tests {
             "Follow-up scheduled at Riverside Community Hospital; call us",
             &[("ORG", "Riverside Community Hospital")],
         );
-        expect("Bank: Harborview Credit Union", &[("ORG", "Harborview Credit Union")]);
-        expect("Referred by Dr. X (St. Mary's Medical Center).", &[("ORG", "St. Mary's Medical Center")]);
-        expect("Regards,\nJuan\nSenior Accountant | Desai & Nielsen LLP", &[("ORG", "Desai & Nielsen LLP")]);
-        expect("Beneficiary: Initech\nBeneficiary bank: Union Prairie Bank", &[
-            ("ORG", "Initech"),
-            ("ORG", "Union Prairie Bank"),
-        ]);
-        expect("Arztbrief - Praxisgemeinschaft am Park", &[("ORG", "Praxisgemeinschaft am Park")]);
-        expect("bei der Versicherungsgruppe Adler AG.", &[("ORG", "Versicherungsgruppe Adler AG")]);
-        expect("la cita en Clínica San Rafael.", &[("ORG", "Clínica San Rafael")]);
-        expect("Centre hospitalier de Val-Fleuri", &[("ORG", "Centre hospitalier de Val-Fleuri")]);
-        expect("Insurance: UnitedHealthcare, subscriber", &[("ORG", "UnitedHealthcare")]);
-        expect("The Beeches Health Centre - Clinic Letter", &[("ORG", "The Beeches Health Centre")]);
-        expect("Contact Providence St. Joseph Hospital today", &[("ORG", "Providence St. Joseph Hospital")]);
+        expect(
+            "Bank: Harborview Credit Union",
+            &[("ORG", "Harborview Credit Union")],
+        );
+        expect(
+            "Referred by Dr. X (St. Mary's Medical Center).",
+            &[("ORG", "St. Mary's Medical Center")],
+        );
+        expect(
+            "Regards,\nJuan\nSenior Accountant | Desai & Nielsen LLP",
+            &[("ORG", "Desai & Nielsen LLP")],
+        );
+        expect(
+            "Beneficiary: Initech\nBeneficiary bank: Union Prairie Bank",
+            &[("ORG", "Initech"), ("ORG", "Union Prairie Bank")],
+        );
+        expect(
+            "Arztbrief - Praxisgemeinschaft am Park",
+            &[("ORG", "Praxisgemeinschaft am Park")],
+        );
+        expect(
+            "bei der Versicherungsgruppe Adler AG.",
+            &[("ORG", "Versicherungsgruppe Adler AG")],
+        );
+        expect(
+            "la cita en Clínica San Rafael.",
+            &[("ORG", "Clínica San Rafael")],
+        );
+        expect(
+            "Centre hospitalier de Val-Fleuri",
+            &[("ORG", "Centre hospitalier de Val-Fleuri")],
+        );
+        expect(
+            "Insurance: UnitedHealthcare, subscriber",
+            &[("ORG", "UnitedHealthcare")],
+        );
+        expect(
+            "The Beeches Health Centre - Clinic Letter",
+            &[("ORG", "The Beeches Health Centre")],
+        );
+        expect(
+            "Contact Providence St. Joseph Hospital today",
+            &[("ORG", "Providence St. Joseph Hospital")],
+        );
         nothing("PROGRESS NOTE\nHOSPITAL COURSE: stable. General Surgery consulted.");
         nothing("Customer Success Lead, Data Systems and Cloud Security teams");
     }
@@ -360,7 +456,8 @@ mod timing {
     #[test]
     #[ignore = "timing, needs ../shared/eval/dev.jsonl"]
     fn dev_set_throughput() {
-        let path = std::env::var("HUSHGATE_EVAL_DIR").unwrap_or_else(|_| "../../../shared/eval".into());
+        let path =
+            std::env::var("HUSHGATE_EVAL_DIR").unwrap_or_else(|_| "../../../shared/eval".into());
         let Ok(data) = std::fs::read_to_string(format!("{path}/dev.jsonl")) else {
             return;
         };
@@ -382,7 +479,12 @@ mod timing {
         // CPU time of this thread (the machine is shared): utime + stime ticks.
         let cpu = || {
             let s = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-            let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+            let f: Vec<&str> = s
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
             let t = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
             (t(11) + t(12)) / 100.0
         };

@@ -25,12 +25,30 @@ const SUFFIX: u64 = ORG_LEGAL | ORG_INST | ORG_WEAK;
 /// Prefix words that are also plain English words: they need a particle,
 /// a legal tail or two name words after them (`Hospital Virgen del Mar`).
 const AMBIGUOUS_PREFIX: &[&str] = &[
-    "hospital", "centre", "centro", "cabinet", "transports", "groupe", "grupo", "société", "societe",
-    "compagnie", "sociedad", "praxis", "klinik", "caisse", "clinica", "banca", "gruppo", "cooperativa",
+    "hospital",
+    "centre",
+    "centro",
+    "cabinet",
+    "transports",
+    "groupe",
+    "grupo",
+    "société",
+    "societe",
+    "compagnie",
+    "sociedad",
+    "praxis",
+    "klinik",
+    "caisse",
+    "clinica",
+    "banca",
+    "gruppo",
+    "cooperativa",
 ];
 
 /// Values of org labels that are not organisations.
-const NOT_ORGS: &[&str] = &["none", "n", "na", "unknown", "self", "tbd", "pending", "yes", "no", "other"];
+const NOT_ORGS: &[&str] = &[
+    "none", "n", "na", "unknown", "self", "tbd", "pending", "yes", "no", "other",
+];
 
 /// Organisations, claimed before cities so that `Riverside Community Hospital`
 /// does not also yield the city `Riverside`.
@@ -53,7 +71,8 @@ impl Doc<'_> {
     fn name_word_org(&self, i: usize) -> bool {
         self.cap(i) || {
             let s = self.s(i);
-            (s.starts_with("d'") || s.starts_with("l'")) && s.chars().nth(2).is_some_and(char::is_uppercase)
+            (s.starts_with("d'") || s.starts_with("l'"))
+                && s.chars().nth(2).is_some_and(char::is_uppercase)
         }
     }
 }
@@ -72,14 +91,34 @@ fn run_end(d: &Doc<'_>, i: usize) -> usize {
         }
         if d.name_word_org(nx) {
             j = nx;
-        } else if (d.is_punct(nx, '&') || d.is_punct(nx, '+')) && d.joined(nx + 1) && d.name_word_org(nx + 1) && d.free(nx + 1) {
+        } else if (d.is_punct(nx, '&') || d.is_punct(nx, '+'))
+            && d.joined(nx + 1)
+            && d.name_word_org(nx + 1)
+            && d.free(nx + 1)
+        {
             j = nx + 1;
-        } else if d.is_punct(nx, '&') && d.lower_word(nx + 1) && particle(d, nx + 1) && d.name_word_org(nx + 2) && d.joined(nx + 2) {
+        } else if d.is_punct(nx, '&')
+            && d.lower_word(nx + 1)
+            && particle(d, nx + 1)
+            && d.name_word_org(nx + 2)
+            && d.joined(nx + 2)
+        {
             // `Mansour & de Vries LLP`
             j = nx + 2;
-        } else if d.is_punct(nx, '.') && d.tight(nx) && short_abbr(d.s(j)) && d.joined(nx + 1) && d.name_word_org(nx + 1) && d.free(nx + 1) {
+        } else if d.is_punct(nx, '.')
+            && d.tight(nx)
+            && short_abbr(d.s(j))
+            && d.joined(nx + 1)
+            && d.name_word_org(nx + 1)
+            && d.free(nx + 1)
+        {
             j = nx + 1;
-        } else if d.lower_word(nx) && particle(d, nx) && d.joined(nx + 1) && d.name_word_org(nx + 1) && d.free(nx + 1) {
+        } else if d.lower_word(nx)
+            && particle(d, nx)
+            && d.joined(nx + 1)
+            && d.name_word_org(nx + 1)
+            && d.free(nx + 1)
+        {
             j = nx + 1;
         } else if d.lower_word(nx) && d.has(nx, ORG_INST) && d.has(j, ORG_PREFIX) {
             // `Centre hospitalier de …`
@@ -94,14 +133,22 @@ fn run_end(d: &Doc<'_>, i: usize) -> usize {
 
 /// `S.L.`, `S.A.`: a single capital letter, a dot, another letter.
 fn dotted_letters(d: &Doc<'_>, i: usize) -> bool {
-    d.s(i).len() == 1 && d.cap(i) && d.is_punct(i + 1, '.') && d.tight(i + 1) && d.s(i + 2).len() == 1 && d.cap(i + 2) && d.tight(i + 2)
+    d.s(i).len() == 1
+        && d.cap(i)
+        && d.is_punct(i + 1, '.')
+        && d.tight(i + 1)
+        && d.s(i + 2).len() == 1
+        && d.cap(i + 2)
+        && d.tight(i + 2)
 }
 
 /// Legal forms written with a dot (`Inc.`); `GmbH.` is a sentence end.
 fn dotted_legal(s: &str) -> bool {
-    ["inc", "ltd", "corp", "co", "cie", "cía", "bros", "pty", "mfg"]
-        .iter()
-        .any(|w| s.eq_ignore_ascii_case(w))
+    [
+        "inc", "ltd", "corp", "co", "cie", "cía", "bros", "pty", "mfg",
+    ]
+    .iter()
+    .any(|w| s.eq_ignore_ascii_case(w))
 }
 
 fn particle(d: &Doc<'_>, i: usize) -> bool {
@@ -109,7 +156,10 @@ fn particle(d: &Doc<'_>, i: usize) -> bool {
 }
 
 fn short_abbr(s: &str) -> bool {
-    matches!(s, "St" | "Ste" | "Mt" | "Ft" | "Dr" | "Co" | "Jr" | "Sr" | "Bros" | "Intl" | "Natl")
+    matches!(
+        s,
+        "St" | "Ste" | "Mt" | "Ft" | "Dr" | "Co" | "Jr" | "Sr" | "Bros" | "Intl" | "Natl"
+    )
 }
 
 /// Legal tail after a name: `, Inc.`, ` GmbH`, ` & Co. KG`.
@@ -119,7 +169,9 @@ fn legal_tail(d: &Doc<'_>, e: usize) -> usize {
         m += 1;
     }
     // `Pittsburgh, PA 15220`, `Denver, CO`: a state code, not a legal form.
-    let state = d.has(m, STATE_CODE) && d.s(m).len() == 2 && d.toks.get(m).is_some_and(|t| t.is(super::tokens::UPPER));
+    let state = d.has(m, STATE_CODE)
+        && d.s(m).len() == 2
+        && d.toks.get(m).is_some_and(|t| t.is(super::tokens::UPPER));
     if d.joined(m) && d.has(m, ORG_LEGAL) && d.word(m) && !d.lower_word(m) && d.free(m) && !state {
         let mut f = m;
         if dotted_legal(d.s(m)) && d.is_punct(f + 1, '.') && d.tight(f + 1) {
@@ -141,7 +193,12 @@ fn legal_tail(d: &Doc<'_>, e: usize) -> usize {
 }
 
 fn sentence_start(d: &Doc<'_>, i: usize) -> bool {
-    i == 0 || d.toks[i].nl || matches!(d.s(i - 1), "." | "!" | "?" | ":" | ";" | "\"" | "(" | "-" | "|" | "*" | "#" | ">")
+    i == 0
+        || d.toks[i].nl
+        || matches!(
+            d.s(i - 1),
+            "." | "!" | "?" | ":" | ";" | "\"" | "(" | "-" | "|" | "*" | "#" | ">"
+        )
 }
 
 fn handle_run(d: &mut Doc<'_>, i: usize, end: usize) {
@@ -155,7 +212,12 @@ fn handle_run(d: &mut Doc<'_>, i: usize, end: usize) {
             let l = w.len();
             l > 4 && (w.ends_with("ed") || w.ends_with("ing")) && !d.lower_word(s)
         };
-        if (c & (STOP | TITLE | CALENDAR) != 0 && !the) || d.lower_word(s) || d.is_punct(s, '&') || d.is_punct(s, '.') || opener {
+        if (c & (STOP | TITLE | CALENDAR) != 0 && !the)
+            || d.lower_word(s)
+            || d.is_punct(s, '&')
+            || d.is_punct(s, '.')
+            || opener
+        {
             s += 1;
         } else {
             break;
@@ -185,7 +247,10 @@ fn handle_run(d: &mut Doc<'_>, i: usize, end: usize) {
 /// `Harborview Credit Union`, `Kapoor & Levi LLP`, `Bank of America`.
 fn suffix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
     // The last organisation word of the run.
-    let Some(e) = (s..=end).rev().find(|&k| d.has(k, SUFFIX) && d.word(k) && !d.lower_word(k)) else {
+    let Some(e) = (s..=end)
+        .rev()
+        .find(|&k| d.has(k, SUFFIX) && d.word(k) && !d.lower_word(k))
+    else {
         return false;
     };
     // The block of organisation words ending at `e`, and the name before it.
@@ -207,7 +272,8 @@ fn suffix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
         return false;
     }
     let names = (s..t).filter(|&k| d.word(k) && !d.lower_word(k)).count();
-    let distinctive = (s..t).any(|k| d.word(k) && !d.lower_word(k) && !d.has(k, GENERIC | STOP | CALENDAR));
+    let distinctive =
+        (s..t).any(|k| d.word(k) && !d.lower_word(k) && !d.has(k, GENERIC | STOP | CALENDAR));
     let legal = class & ORG_LEGAL != 0;
     // `Bank of America`, `University of Michigan`: `of` and a name after.
     let mut e2 = e;
@@ -260,13 +326,20 @@ fn prefix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
     if e == s {
         return false;
     }
-    let names: Vec<usize> = (s + 1..=e).filter(|&k| d.name_word_org(k) && !d.has(k, STOP | CALENDAR)).collect();
+    let names: Vec<usize> = (s + 1..=e)
+        .filter(|&k| d.name_word_org(k) && !d.has(k, STOP | CALENDAR))
+        .collect();
     if names.is_empty() {
         return false;
     }
     let has_particle = (s + 1..=e).any(|k| d.lower_word(k));
     let last = legal_tail(d, e);
-    if ambiguous && !(has_particle || last > e || names.len() >= 2 || (s + 1..=e).any(|k| d.has(k, ORG_LEGAL))) {
+    if ambiguous
+        && !(has_particle
+            || last > e
+            || names.len() >= 2
+            || (s + 1..=e).any(|k| d.has(k, ORG_LEGAL)))
+    {
         return false;
     }
     if names.iter().all(|&k| d.has(k, GENERIC)) {
@@ -298,7 +371,10 @@ fn known_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
 /// `Employer: Initech`, `Beneficiary bank: …`, `works as a nurse at …`,
 /// `I'm with …`, and e-mail signatures (`Controller | Initech`, `Initech Support |`).
 fn context_org(d: &mut Doc<'_>, s: usize, end: usize) {
-    if s == 0 || d.has(s, STOP | TITLE | GREETING) || NOT_ORGS.contains(&d.s(s).to_lowercase().as_str()) {
+    if s == 0
+        || d.has(s, STOP | TITLE | GREETING)
+        || NOT_ORGS.contains(&d.s(s).to_lowercase().as_str())
+    {
         return;
     }
     let words = (s..=end).filter(|&k| d.word(k)).count();
@@ -307,7 +383,11 @@ fn context_org(d: &mut Doc<'_>, s: usize, end: usize) {
     }
     let line_end = d.toks.get(end + 1).is_none_or(|t| t.nl);
     // `Initech Support | mail@…`: the team name before a bar.
-    if end > s && d.eq(end, "support") && d.is_punct(end + 1, '|') && !d.toks[s].is(super::tokens::DIGIT) {
+    if end > s
+        && d.eq(end, "support")
+        && d.is_punct(end + 1, '|')
+        && !d.toks[s].is(super::tokens::DIGIT)
+    {
         if !d.has(end - 1, GENERIC) {
             d.emit(ORG, s, end - 1, S_LABEL);
         }
@@ -321,11 +401,38 @@ fn context_org(d: &mut Doc<'_>, s: usize, end: usize) {
     // `Payroll Specialist | Initech` at the end of a signature line.
     let signature = d.is_punct(p, '|') && line_end && p > 0 && d.has(p - 1, JOB) && d.cap(p - 1);
     let phrase = d.lower_word(p) && {
-        let back = |n: usize| (1..=n).filter_map(|k| p.checked_sub(k)).take_while(|&k| d.joined(k + 1)).map(|k| d.s(k).to_ascii_lowercase());
+        let back = |n: usize| {
+            (1..=n)
+                .filter_map(|k| p.checked_sub(k))
+                .take_while(|&k| d.joined(k + 1))
+                .map(|k| d.s(k).to_ascii_lowercase())
+        };
         match d.s(p) {
-            "at" | "for" => back(5).any(|w| matches!(w.as_str(), "works" | "work" | "working" | "worked" | "employed" | "job" | "employee" | "intern")),
-            "by" => back(1).any(|w| matches!(w.as_str(), "employed" | "insured" | "underwritten" | "acquired")),
-            "with" => back(1).any(|w| matches!(w.as_str(), "i'm" | "i’m" | "am" | "we're" | "we’re" | "are" | "employed" | "insured")),
+            "at" | "for" => back(5).any(|w| {
+                matches!(
+                    w.as_str(),
+                    "works"
+                        | "work"
+                        | "working"
+                        | "worked"
+                        | "employed"
+                        | "job"
+                        | "employee"
+                        | "intern"
+                )
+            }),
+            "by" => back(1).any(|w| {
+                matches!(
+                    w.as_str(),
+                    "employed" | "insured" | "underwritten" | "acquired"
+                )
+            }),
+            "with" => back(1).any(|w| {
+                matches!(
+                    w.as_str(),
+                    "i'm" | "i’m" | "am" | "we're" | "we’re" | "are" | "employed" | "insured"
+                )
+            }),
             "contacting" | "joined" | "joining" => true,
             _ => false,
         }
@@ -358,10 +465,16 @@ pub(crate) fn propagate(d: &mut Doc<'_>, from: usize) {
             if !text[start..].starts_with(name) {
                 continue;
             }
-            let Some(j) = (i..n).take_while(|&k| d.toks[k].end <= start + name.len()).last() else {
+            let Some(j) = (i..n)
+                .take_while(|&k| d.toks[k].end <= start + name.len())
+                .last()
+            else {
                 continue;
             };
-            if d.toks[j].end != start + name.len() || !d.all_free(i, j) || (d.joined(j + 1) && d.cap(j + 1) && d.toks[j + 1].gap <= 1) {
+            if d.toks[j].end != start + name.len()
+                || !d.all_free(i, j)
+                || (d.joined(j + 1) && d.cap(j + 1) && d.toks[j + 1].gap <= 1)
+            {
                 continue;
             }
             d.emit(ORG, i, j, score);

@@ -97,7 +97,11 @@ pub(crate) fn tokenize(text: &str, out: &mut Vec<Tok>) {
             i += ch.len_utf8();
             continue;
         }
-        if ch.is_alphanumeric() || (b == b'\\' && bytes.get(i + 1) == Some(&b'u') && hex4(&bytes[(i + 2).min(bytes.len())..])) {
+        if ch.is_alphanumeric()
+            || (b == b'\\'
+                && bytes.get(i + 1) == Some(&b'u')
+                && hex4(&bytes[(i + 2).min(bytes.len())..]))
+        {
             let start = i;
             let mut flags = 0u8;
             let mut letters = 0usize;
@@ -151,7 +155,10 @@ pub(crate) fn tokenize(text: &str, out: &mut Vec<Tok>) {
                     i += c.len_utf8();
                     continue;
                 }
-                if c == '\\' && bytes.get(i + 1) == Some(&b'u') && hex4(&bytes[(i + 2).min(bytes.len())..]) {
+                if c == '\\'
+                    && bytes.get(i + 1) == Some(&b'u')
+                    && hex4(&bytes[(i + 2).min(bytes.len())..])
+                {
                     // An escaped letter (`Ren\u00e9e`): a lower-case letter unless first.
                     all_digits = false;
                     letters += 1;
@@ -222,8 +229,14 @@ mod tests {
             toks("12 Rue de l'Église, Aix-en-Provence"),
             ["12", "Rue", "de", "l'Église", ",", "Aix-en-Provence"]
         );
-        assert_eq!(toks(r#""St.\nMadison, WI""#), ["\"", "St", ".", "Madison", ",", "WI", "\""]);
-        assert_eq!(toks("Ren\\u00e9e 2.º izq."), ["Ren\\u00e9e", "2", ".", "º", "izq", "."]);
+        assert_eq!(
+            toks(r#""St.\nMadison, WI""#),
+            ["\"", "St", ".", "Madison", ",", "WI", "\""]
+        );
+        assert_eq!(
+            toks("Ren\\u00e9e 2.º izq."),
+            ["Ren\\u00e9e", "2", ".", "º", "izq", "."]
+        );
         let mut v = Vec::new();
         tokenize("a\nB  c", &mut v);
         assert!(v[1].nl && !v[2].nl && v[2].gap == 2);
