@@ -99,18 +99,29 @@ impl Gazetteer {
     }
 
     pub(crate) fn insert(&mut self, name: &str, flags: u8, toks: &mut Vec<Tok>) {
-        tokenize(name, toks);
-        let n = toks.len();
-        if n == 0 || n > MAX_TOKS || name.len() > MAX_KEY || toks[0].kind == Kind::Punct {
+        let name = name.trim();
+        if name.is_empty() || name.len() > MAX_KEY {
             return;
         }
-        // The key is the name as written between its first and last token.
-        let (s, e) = (toks[0].start, toks[n - 1].end);
-        let key: Box<[u8]> = name[s..e].to_ascii_lowercase().into_bytes().into();
-        let first: Box<[u8]> = name[toks[0].start..toks[0].end]
-            .to_ascii_lowercase()
-            .into_bytes()
-            .into();
+        // Most names are one plain word: no need to tokenize them.
+        let simple = name.bytes().all(|b| b.is_ascii_alphabetic() || b >= 0x80);
+        let (key, first, n) = if simple {
+            (name, name, 1)
+        } else {
+            tokenize(name, toks);
+            let n = toks.len();
+            if n == 0 || n > MAX_TOKS || toks[0].kind == Kind::Punct {
+                return;
+            }
+            // The key is the name as written between its first and last token.
+            (
+                &name[toks[0].start..toks[n - 1].end],
+                &name[toks[0].start..toks[0].end],
+                n,
+            )
+        };
+        let key: Box<[u8]> = key.to_ascii_lowercase().into_bytes().into();
+        let first: Box<[u8]> = first.to_ascii_lowercase().into_bytes().into();
         let e = self.map.entry(key).or_default();
         // A name listed twice keeps the cautious flags (any W/N wins), the
         // metro flag, and is small only if every listing is.
@@ -147,18 +158,15 @@ impl Gazetteer {
         }
         let mut j = reach;
         while j > i {
-            if toks[j].kind != Kind::Punct {
-                if let Some(n) = text
+            if toks[j].kind != Kind::Punct
+                && let Some(n) = text
                     .get(t.start..toks[j].end)
                     .and_then(|s| lower_into(s, &mut buf))
-                {
-                    if let Some(e) = self.map.get(&buf[..n]) {
-                        if e.flags & F_IS != 0 {
-                            best = Some((j, e.flags));
-                            break;
-                        }
-                    }
-                }
+                && let Some(e) = self.map.get(&buf[..n])
+                && e.flags & F_IS != 0
+            {
+                best = Some((j, e.flags));
+                break;
             }
             j -= 1;
         }

@@ -111,13 +111,13 @@ pub(crate) fn streets(d: &mut Doc<'_>) {
             .or_else(|| number_first(d, i).map(|e| (i, e)))
             .or_else(|| german(d, i))
             .or_else(|| southern(d, i));
-        if let Some((s, e)) = found {
-            if d.all_free(s, e) {
-                d.emit(LOC, s, e, S_STREET);
-                d.street_end.push(e);
-                i = e + 1;
-                continue;
-            }
+        if let Some((s, e)) = found
+            && d.all_free(s, e)
+        {
+            d.emit(LOC, s, e, S_STREET);
+            d.street_end.push(e);
+            i = e + 1;
+            continue;
         }
         i += 1;
     }
@@ -210,10 +210,8 @@ fn number_first(d: &Doc<'_>, i: usize) -> Option<usize> {
     if d.has(fr_at, ST_FR) && d.joined(fr_at) {
         let french_order =
             d.lower_word(fr_at) || !d.has(fr_at, ST_EN) || d.has(fr_at + 1, PARTICLE);
-        if french_order {
-            if let Some(e) = french_name(d, fr_at + 1) {
-                return Some(e);
-            }
+        if french_order && let Some(e) = french_name(d, fr_at + 1) {
+            return Some(e);
         }
     }
     if j != i + 1 {
@@ -597,10 +595,10 @@ pub(crate) fn postcodes_and_cities(d: &mut Doc<'_>) {
             }
             continue;
         }
-        if let Some(pc) = euro_postcode(d, i) {
-            if continental(d, i, pc) {
-                continue;
-            }
+        if let Some(pc) = euro_postcode(d, i)
+            && continental(d, i, pc)
+        {
+            continue;
         }
         if d.kind(i) == Some(Kind::Num) && us_zip(s) && zip_label_before(d, i) {
             d.emit(LOC, i, i, S_POSTCODE - 0.05);
@@ -761,11 +759,11 @@ fn city_after(d: &mut Doc<'_>, c: usize, any: bool) -> bool {
     if !d.name_word(c) || d.has(c, STOP | TITLE | CALENDAR | UNIT) {
         return false;
     }
-    if let Some((j, _)) = d.p.cities.longest(d.text, &d.toks, c) {
-        if d.all_free(c, j) {
-            d.emit(LOC, c, j, S_CITY_SLOT);
-            return true;
-        }
+    if let Some((j, _)) = d.p.cities.longest(d.text, &d.toks, c)
+        && d.all_free(c, j)
+    {
+        d.emit(LOC, c, j, S_CITY_SLOT);
+        return true;
     }
     if !any {
         return false;
@@ -839,7 +837,7 @@ fn continental(d: &mut Doc<'_>, i: usize, pc: usize) -> bool {
         Some((j, f)) if d.all_free(c, j) => {
             let plain = f & (F_WORD | F_NAME | F_SMALL) == 0;
             let line_start = d.toks[i].nl || i == 0 || d.is_punct(i - 1, ',');
-            addr || (!year_like && (plain || line_start) && !(four && !line_start))
+            addr || (!year_like && (plain || line_start) && (!four || line_start))
         }
         _ => addr,
     };
@@ -931,7 +929,7 @@ fn city_score(d: &Doc<'_>, i: usize, j: usize, flags: u8) -> Option<f32> {
             let moved = p > 0 && d.joined(p) && d.has(p - 1, MOVE_VERB);
             let weak_prep = matches!(w.as_str(), "a" | "de" | "para" | "au" | "to" | "from");
             // `In Progress:` at a line start is no place.
-            let ok = (moved || !(weak_prep && (word || name))) && !(word && !d.lower_word(p));
+            let ok = (moved || !(weak_prep && (word || name))) && (!word || d.lower_word(p));
             if ok && !next_cap && !(possessive && name) {
                 return Some(S_CITY_PREP);
             }

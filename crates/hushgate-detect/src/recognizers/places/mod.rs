@@ -19,7 +19,7 @@
 //! organisations, then postcodes and cities), so a city inside a street or a
 //! hospital name is not reported twice.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hushgate_types::{EntityType, Finding};
 
@@ -40,7 +40,7 @@ const CITIES: &str = include_str!("../../../data/places/cities.tsv");
 const KNOWN_ORGS: &str = include_str!("../../../data/places/organizations.tsv");
 
 pub(crate) fn recognizers(_o: &DetectOptions) -> Vec<Arc<dyn TextRecognizer>> {
-    vec![Arc::new(Places::new())]
+    vec![Places::shared()]
 }
 
 /// The place and organisation recognizer. Building it parses the gazetteer
@@ -58,6 +58,13 @@ impl Default for Places {
 }
 
 impl Places {
+    /// One instance per process: the tables are immutable, and parsing them
+    /// takes tens of milliseconds, so every engine shares them.
+    pub fn shared() -> Arc<Places> {
+        static SHARED: OnceLock<Arc<Places>> = OnceLock::new();
+        SHARED.get_or_init(|| Arc::new(Places::new())).clone()
+    }
+
     pub fn new() -> Places {
         Places {
             cities: Gazetteer::from_tsv(CITIES),
@@ -207,7 +214,7 @@ mod tests {
     use crate::context::ContextIndex;
 
     pub(crate) fn run(text: &str) -> Vec<(String, String)> {
-        let p = Places::new();
+        let p = Places::shared();
         let idx = ContextIndex::default();
         let cx = TextContext {
             structured: &[],

@@ -105,20 +105,13 @@ fn run_end(d: &Doc<'_>, i: usize) -> usize {
         {
             // `Mansour & de Vries LLP`
             j = nx + 2;
-        } else if d.is_punct(nx, '.')
-            && d.tight(nx)
-            && short_abbr(d.s(j))
+        } else if ((d.is_punct(nx, '.') && d.tight(nx) && short_abbr(d.s(j)))
+            || (d.lower_word(nx) && particle(d, nx)))
             && d.joined(nx + 1)
             && d.name_word_org(nx + 1)
             && d.free(nx + 1)
         {
-            j = nx + 1;
-        } else if d.lower_word(nx)
-            && particle(d, nx)
-            && d.joined(nx + 1)
-            && d.name_word_org(nx + 1)
-            && d.free(nx + 1)
-        {
+            // `St. Mary's`, `Banque du Léman`
             j = nx + 1;
         } else if d.lower_word(nx) && d.has(nx, ORG_INST) && d.has(j, ORG_PREFIX) {
             // `Centre hospitalier de …`
@@ -230,10 +223,10 @@ fn handle_run(d: &mut Doc<'_>, i: usize, end: usize) {
         return;
     }
     // German nouns are capitalised too: `Zahlung an Stadtsparkasse München`.
-    if let Some(k) = (s..end).find(|&k| d.has(k, ORG_PREFIX | DE_ORG_WORD)) {
-        if prefix_org(d, k, end) {
-            return;
-        }
+    if let Some(k) = (s..end).find(|&k| d.has(k, ORG_PREFIX | DE_ORG_WORD))
+        && prefix_org(d, k, end)
+    {
+        return;
     }
     // `Construcciones Ibarra S.L.`, `Acme, Inc.`
     let tail = legal_tail(d, end);
@@ -263,10 +256,10 @@ fn suffix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
     // A lower-case particle ends a preceding phrase (`Zahlung an Meridian
     // Bank`) unless an organisation word governs it (`University of …`).
     let mut s = s;
-    if let Some(k) = (s + 1..t).rev().find(|&k| d.lower_word(k)) {
-        if !d.has(k - 1, ORG_OF | ORG_PREFIX | SUFFIX) {
-            s = k + 1;
-        }
+    if let Some(k) = (s + 1..t).rev().find(|&k| d.lower_word(k))
+        && !d.has(k - 1, ORG_OF | ORG_PREFIX | SUFFIX)
+    {
+        s = k + 1;
     }
     if s >= t && !d.has(e, ORG_OF) {
         return false;
@@ -354,14 +347,15 @@ fn known_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
     let mut found = false;
     let mut k = s;
     while k <= end {
-        if let Some((j, _)) = d.p.orgs.longest(d.text, &d.toks, k) {
-            if j <= end && d.all_free(k, j) {
-                let last = legal_tail(d, j);
-                d.emit(ORG, k, last, S_KNOWN);
-                found = true;
-                k = j + 1;
-                continue;
-            }
+        if let Some((j, _)) = d.p.orgs.longest(d.text, &d.toks, k)
+            && j <= end
+            && d.all_free(k, j)
+        {
+            let last = legal_tail(d, j);
+            d.emit(ORG, k, last, S_KNOWN);
+            found = true;
+            k = j + 1;
+            continue;
         }
         k += 1;
     }

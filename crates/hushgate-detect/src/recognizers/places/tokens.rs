@@ -79,13 +79,14 @@ pub(crate) fn tokenize(text: &str, out: &mut Vec<Tok>) {
             i += 1;
             continue;
         }
-        if b == b'\\' && i + 1 < bytes.len() {
-            if let Some(is_nl) = is_escape_ws(bytes[i + 1]) {
-                nl |= is_nl;
-                gap = gap.saturating_add(2);
-                i += 2;
-                continue;
-            }
+        if b == b'\\'
+            && i + 1 < bytes.len()
+            && let Some(is_nl) = is_escape_ws(bytes[i + 1])
+        {
+            nl |= is_nl;
+            gap = gap.saturating_add(2);
+            i += 2;
+            continue;
         }
         let ch = match text.get(i..).and_then(|s| s.chars().next()) {
             Some(c) => c,
@@ -110,26 +111,26 @@ pub(crate) fn tokenize(text: &str, out: &mut Vec<Tok>) {
             let mut first = true;
             loop {
                 // ASCII fast path: letters and digits without decoding.
-                if let Some(&a) = bytes.get(i) {
-                    if a.is_ascii_alphanumeric() {
-                        if a.is_ascii_digit() {
-                            flags |= DIGIT;
-                        } else {
-                            all_digits = false;
-                            letters += 1;
-                            if a.is_ascii_uppercase() {
-                                uppers += 1;
-                                if first {
-                                    flags |= CAP;
-                                }
-                            } else if first {
-                                flags |= LOWER;
+                if let Some(&a) = bytes.get(i)
+                    && a.is_ascii_alphanumeric()
+                {
+                    if a.is_ascii_digit() {
+                        flags |= DIGIT;
+                    } else {
+                        all_digits = false;
+                        letters += 1;
+                        if a.is_ascii_uppercase() {
+                            uppers += 1;
+                            if first {
+                                flags |= CAP;
                             }
+                        } else if first {
+                            flags |= LOWER;
                         }
-                        first = false;
-                        i += 1;
-                        continue;
                     }
+                    first = false;
+                    i += 1;
+                    continue;
                 }
                 let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else {
                     break;
