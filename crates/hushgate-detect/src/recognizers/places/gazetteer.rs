@@ -138,8 +138,8 @@ impl Gazetteer {
     }
 
     /// The longest name starting at token `i`: `(last token index, flags)`.
-    /// Tokens must sit on one line, separated by at most one space (a `.` may
-    /// follow a word directly: `St. Louis`).
+    /// Tokens must sit on one line; any run of spaces (also non-breaking)
+    /// between them compares as one space, so `San\u{a0}Diego` matches.
     pub(crate) fn longest(&self, text: &str, toks: &[Tok], i: usize) -> Option<(usize, u8)> {
         let mut buf = [0u8; MAX_KEY];
         let t = toks.get(i)?;
@@ -147,22 +147,40 @@ impl Gazetteer {
         let first = self.map.get(&buf[..n])?;
         let max = usize::from(first.max_toks).min(toks.len() - i);
         let mut best = (first.flags & F_IS != 0).then_some((i, first.flags));
-        // Furthest token that keeps the run on one line and tightly spaced.
+        if max <= 1 {
+            return best;
+        }
+        // Build the normalised key of the whole reachable run once,
+        // remembering where each token ends in it.
+        let mut ends = [0usize; MAX_TOKS];
+        ends[0] = n;
+        let mut len = n;
         let mut reach = i;
         while reach + 1 < i + max {
             let nx = &toks[reach + 1];
-            if nx.nl || nx.gap > 1 {
+            if nx.nl || nx.gap > 2 {
                 break;
             }
+            let word = text.get(nx.start..nx.end).unwrap_or("").as_bytes();
+            let extra = usize::from(nx.gap > 0) + word.len();
+            if len + extra > MAX_KEY {
+                break;
+            }
+            if nx.gap > 0 {
+                buf[len] = b' ';
+                len += 1;
+            }
+            for (d, s) in buf[len..].iter_mut().zip(word) {
+                *d = s.to_ascii_lowercase();
+            }
+            len += word.len();
             reach += 1;
+            ends[reach - i] = len;
         }
         let mut j = reach;
         while j > i {
             if toks[j].kind != Kind::Punct
-                && let Some(n) = text
-                    .get(t.start..toks[j].end)
-                    .and_then(|s| lower_into(s, &mut buf))
-                && let Some(e) = self.map.get(&buf[..n])
+                && let Some(e) = self.map.get(&buf[..ends[j - i]])
                 && e.flags & F_IS != 0
             {
                 best = Some((j, e.flags));
@@ -173,14 +191,15 @@ impl Gazetteer {
         best
     }
 
-    /// Whether the text of `toks[i..=j]` is a name by itself.
-    pub(crate) fn get(&self, s: &str) -> Option<u8> {
-        let mut buf = [0u8; MAX_KEY];
-        let n = lower_into(s, &mut buf)?;
-        self.map
-            .get(&buf[..n])
-            .filter(|e| e.flags & F_IS != 0)
-            .map(|e| e.flags)
+    /// Flags of the name spelled by tokens `i..=j` (spaces normalised), if
+    /// it is one.
+    pub(crate) fn exactly(&self, text: &str, toks: &[Tok], i: usize, j: usize) -> Option<u8> {
+        // Restricting the run to `i..=j` makes the longest match end at `j` or earlier.
+        let sub = toks.get(i..=j)?;
+        match self.longest(text, sub, 0) {
+            Some((k, f)) if k == j - i => Some(f),
+            _ => None,
+        }
     }
 }
 
@@ -199,8 +218,10 @@ mod tests {
         assert!(f & F_METRO != 0);
         let (j, _) = g.longest(text, &toks, 4).unwrap();
         assert_eq!(&text[toks[4].start..toks[j].end], "St. Louis");
-        // Two spaces: no match for the three-word name; "Salt" alone is no name.
-        assert!(g.longest(text, &toks, 8).is_none());
-        assert_eq!(g.get("SAN"), Some(F_IS | F_WORD));
+        // Two spaces compare as one; "Salt" alone is no name.
+        let (j, _) = g.longest(text, &toks, 8).unwrap();
+        assert_eq!(j, 10);
+        assert_eq!(g.exactly(text, &toks, 1, 1), Some(F_IS | F_WORD));
+        assert_eq!(g.exactly(text, &toks, 8, 9), None);
     }
 }

@@ -215,7 +215,14 @@ const LISTS: &[(Class, &str)] = &[
          radiology pediatrics orthopedics infrastructure devops backend frontend api sdk \
          privacy cyber smart green blue red black white united american european british \
          german french spanish north south east west northern southern eastern western upper \
-         lower great little big high low",
+         lower great little big high low \
+         spring windows google microsoft apple amazon azure aws gcp adobe apache linux android \
+         ios java python docker kubernetes cisco intel oracle salesforce slack github gitlab jira \
+         atlassian stripe twilio okta zoom meta facebook openai sap ibm dell hp vmware nvidia \
+         office outlook teams chrome firefox safari edge node react angular django rails \
+         update updates server servers file files storage compute database gateway service \
+         message messaging queue search directory active domain key certificate backup \
+         recovery monitoring logging alerting deployment release",
     ),
     (
         STOP,

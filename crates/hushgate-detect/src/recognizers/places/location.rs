@@ -612,15 +612,20 @@ pub(crate) fn postcodes_and_cities(d: &mut Doc<'_>) {
     let ends = std::mem::take(&mut d.street_end);
     for &e in &ends {
         let mut c = e + 1;
+        // On the next line an unknown name may as well be a person's: only
+        // gazetteer cities there.
+        let mut any = true;
         if d.is_punct(c, ',') && d.joined(c) {
             c += 1;
         } else if d.is_punct(c, '^') && d.is_punct(c + 1, '^') {
             c += 2;
-        } else if !d.toks.get(c).is_some_and(|t| t.nl) {
+        } else if d.toks.get(c).is_some_and(|t| t.nl) {
+            any = false;
+        } else {
             continue;
         }
         if c < n && d.free(c) {
-            city_after(d, c, true);
+            city_after(d, c, any);
         }
     }
     d.street_end = ends;
@@ -713,11 +718,10 @@ fn city_before(d: &mut Doc<'_>, sep: usize, any: bool) -> bool {
         if !d.name_word(s) || !d.all_free(s, e) || (s..e).any(|k| d.toks[k + 1].nl) {
             continue;
         }
-        let (a, b) = (d.toks[s].start, d.toks[e].end);
         // Without a postcode, `Joseph Williams, MD` is a person, not a place.
         let person_before =
             !any && s > 0 && d.joined(s) && d.cap(s - 1) && !d.has(s - 1, STOP | PREP);
-        if !person_before && d.p.cities.get(&text[a..b]).is_some() {
+        if !person_before && d.p.cities.exactly(text, &d.toks, s, e).is_some() {
             d.emit(LOC, s, e, S_CITY_SLOT);
             return true;
         }

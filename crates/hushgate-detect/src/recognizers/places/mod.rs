@@ -303,6 +303,19 @@ mod tests {
             "P.O. Box 4411, Boise, ID 83701",
             &[("LOC", "P.O. Box 4411"), ("LOC", "Boise")],
         );
+        expect("lives in San\u{a0}Diego now", &[("LOC", "San\u{a0}Diego")]);
+        expect(
+            "John Smith\n1234 Elm Street\nApt 5\nChicago, IL 60614",
+            &[
+                ("LOC", "1234 Elm Street\nApt 5"),
+                ("LOC", "Chicago"),
+                ("LOC", "60614"),
+            ],
+        );
+        expect(
+            "ADDRESS: 42 WALLABY WAY, SYDNEY NSW 2000",
+            &[("LOC", "42 WALLABY WAY"), ("LOC", "2000")],
+        );
     }
 
     #[test]
