@@ -222,7 +222,16 @@ const LISTS: &[(Class, &str)] = &[
          office outlook teams chrome firefox safari edge node react angular django rails \
          update updates server servers file files storage compute database gateway service \
          message messaging queue search directory active domain key certificate backup \
-         recovery monitoring logging alerting deployment release",
+         recovery monitoring logging alerting deployment release \
+         comfort palliative intensive critical acute chronic respiratory wound foot skin hospice \
+         senior elder child infant newborn neonatal prenatal postnatal kidney liver lung brain \
+         joint bone vision hearing speech physical occupational therapy nursing knee hip back \
+         weight loss bypass cataract trauma anticoagulation failure vaccine flu blood sperm river \
+         deep distance continuing social homeland population operating control distributed \
+         embedded mass working venture professional managed shared protective focus age study \
+         peer help command fitness teaching field psychiatric veterans same law graduate \
+         elementary middle secondary boarding retail specialty compounding pet unemployment \
+         summer winter autumn fall spring",
     ),
     (
         STOP,

@@ -19,6 +19,7 @@ const S_POSTCODE: f32 = 0.9;
 const S_CITY_SLOT: f32 = 0.9;
 const S_CITY_SLOT_UNKNOWN: f32 = 0.8;
 const S_CITY_PREP: f32 = 0.85;
+const S_CITY_WEAK_PREP: f32 = 0.6;
 const S_CITY_MOD: f32 = 0.8;
 const S_CITY_BARE: f32 = 0.55;
 
@@ -935,7 +936,13 @@ fn city_score(d: &Doc<'_>, i: usize, j: usize, flags: u8) -> Option<f32> {
             // `In Progress:` at a line start is no place.
             let ok = (moved || !(weak_prep && (word || name))) && (!word || d.lower_word(p));
             if ok && !next_cap && !(possessive && name) {
-                return Some(S_CITY_PREP);
+                // `to`/`from`/`a`/`de` also precede people: a lower score lets
+                // a confident PERSON finding win.
+                return Some(if weak_prep && !moved {
+                    S_CITY_WEAK_PREP
+                } else {
+                    S_CITY_PREP
+                });
             }
         }
     }

@@ -146,7 +146,7 @@ impl<'a> Doc<'a> {
             return;
         };
         let (start, end) = (a.start, b.end);
-        if start >= end {
+        if i > j || start >= end {
             return;
         }
         for u in &mut self.used[i..=j] {
@@ -410,6 +410,23 @@ mod tests {
         );
         nothing("Reading the chart, Charlotte noted a fever.");
         nothing("Mobile number on file. March visit.");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_valid(
+            text in "([A-Za-zÄÖÜäöüßéÉñº0-9 ,.^&#'’\\\\/:|\n\u{a0}-]|Straße|Calle|rue|St|Apt|Bank|of|GmbH|Box|P\\.O\\.|[0-9]{5}|NG14 1FB|CA|NY ){0,40}"
+        ) {
+            let p = Places::shared();
+            let idx = ContextIndex::default();
+            let cx = TextContext { structured: &[], context: &idx };
+            let mut out = Vec::new();
+            p.recognize(&text, &cx, &mut out);
+            for f in &out {
+                proptest::prop_assert!(f.start < f.end && f.end <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+            }
+        }
     }
 
     #[test]
