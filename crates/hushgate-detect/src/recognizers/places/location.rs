@@ -364,7 +364,9 @@ fn german(d: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
     if d.lower_word(e + 1) && d.s(e + 1).len() == 1 && d.joined(e + 1) && d.toks[e + 1].gap == 1 {
         e += 1;
     }
-    let strong = abbr || ends_with_any(s, DE_STRONG) || (separate && d.has(i, ST_DE));
+    // A separate `Ring`, `Markt` or `Kai` is an English word too: it needs a postcode.
+    let weak_separate = separate && (d.eq(i, "ring") || d.eq(i, "markt") || d.eq(i, "kai"));
+    let strong = abbr || ends_with_any(s, DE_STRONG) || (separate && !weak_separate);
     let postcode_follows = {
         let mut k = e + 1;
         if d.is_punct(k, ',') {
