@@ -75,6 +75,11 @@
 //! assert_eq!((d.action, d.route.as_deref()), (Action::Pseudonymize, Some("openai")));
 //! assert_eq!(d.pseudonymize, [EntityType::ApiKey]);
 //!
+//! // The documented decision for the whole configuration:
+//! let today = "2026-11-24".parse().unwrap();
+//! let review = hushgate_policy::review::review(&policy, &hushgate_policy::review::ReviewOptions::new(today));
+//! let md = hushgate_policy::review::render_markdown(&review);
+//! assert!(md.contains("tenant `clinic` sends PHI to `openai` without a signed BAA"));
 //! # let _ = Endpoint::Chat;
 //! ```
 
@@ -86,6 +91,7 @@ mod date;
 mod decision;
 mod error;
 mod policy;
+pub mod review;
 pub mod rules;
 mod terms;
 
