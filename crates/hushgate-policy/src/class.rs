@@ -6,7 +6,7 @@
 //!
 //! # The mapping
 //!
-//! | entity type | base class | HIPAA identifier (45 CFR 164.514(b)(2)(i)) |
+//! | entity type | base classes | HIPAA identifier (45 CFR 164.514(b)(2)(i)) |
 //! |---|---|---|
 //! | `PERSON` | PII | (A) names |
 //! | `LOCATION` | PII | (B) geographic subdivisions smaller than a state |
@@ -16,7 +16,7 @@
 //! | `US_SSN` | PII | (G) social security numbers |
 //! | `MEDICAL_RECORD_NUMBER` | PII | (H) medical record numbers; **implies a health context** |
 //! | `US_BANK_NUMBER`, `IBAN_CODE` | PII | (J) account numbers |
-//! | `CREDIT_CARD` | PCI | (J) account numbers |
+//! | `CREDIT_CARD` | PCI, PII | (J) account numbers |
 //! | `US_DRIVER_LICENSE`, `US_PASSPORT`, `MEDICAL_LICENSE` | PII | (K) certificate/license numbers |
 //! | `MAC_ADDRESS` | PII | (M) device identifiers |
 //! | `URL` | — | (N) web URLs |
@@ -27,6 +27,8 @@
 //! | tenant types (`PROJECT_CODE`, ...) | from `[entity_classes]` in the policy config | yes if mapped to PII |
 //!
 //! "—" means the type carries no class of its own: a date or a URL alone identifies no one.
+//! A card number is both PCI (PCI DSS) and PII (it identifies an account holder: personal
+//! data under GDPR, personal information under CCPA 1798.140(v)(1)).
 //! The policy config's `[entity_classes]` overrides any row (e.g. `ORGANIZATION = "PII"`).
 //!
 //! **PHI** is added on top of the base class when all three hold: the tenant's regimes include
@@ -140,8 +142,8 @@ impl<'de> Deserialize<'de> for DataClass {
 /// How a built-in entity type maps: its base class and whether HIPAA counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BuiltinMapping {
-    /// The class the type carries everywhere (`None`: none of its own).
-    pub base: Option<BuiltinClass>,
+    /// The classes the type carries everywhere (empty: none of its own).
+    pub classes: &'static [BuiltinClass],
     /// One of the 18 identifiers of 45 CFR 164.514(b)(2)(i).
     pub hipaa_identifier: bool,
     /// Its presence alone makes the text a health context (a medical record number).
@@ -170,8 +172,8 @@ impl From<BuiltinClass> for DataClass {
 /// which only the policy config can classify.
 pub fn builtin_mapping(t: &EntityType) -> Option<BuiltinMapping> {
     use BuiltinClass::{Pci, Pii, Secret};
-    let m = |base, hipaa_identifier| BuiltinMapping {
-        base,
+    let m = |classes, hipaa_identifier| BuiltinMapping {
+        classes,
         hipaa_identifier,
         implies_clinical: false,
     };
@@ -189,16 +191,16 @@ pub fn builtin_mapping(t: &EntityType) -> Option<BuiltinMapping> {
         | EntityType::MacAddress
         | EntityType::IpAddress
         | EntityType::UkNhs
-        | EntityType::Crypto => m(Some(Pii), true),
+        | EntityType::Crypto => m(&[Pii], true),
         EntityType::MedicalRecordNumber => BuiltinMapping {
-            base: Some(Pii),
+            classes: &[Pii],
             hipaa_identifier: true,
             implies_clinical: true,
         },
-        EntityType::CreditCard => m(Some(Pci), true),
-        EntityType::ApiKey => m(Some(Secret), false),
-        EntityType::DateTime | EntityType::Url => m(None, true),
-        EntityType::Organization | EntityType::AbaRouting => m(None, false),
+        EntityType::CreditCard => m(&[Pci, Pii], true),
+        EntityType::ApiKey => m(&[Secret], false),
+        EntityType::DateTime | EntityType::Url => m(&[], true),
+        EntityType::Organization | EntityType::AbaRouting => m(&[], false),
         // `EntityType` is non-exhaustive: a built-in type added later is unknown here until
         // someone maps it, and is refused like an unmapped tenant type (fail closed).
         _ => return None,

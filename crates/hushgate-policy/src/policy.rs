@@ -281,20 +281,23 @@ impl Policy {
         let mut implied = false;
         for t in entities {
             let builtin = builtin_mapping(t);
-            let (class, identifier) = match (self.entity_classes.get(t), builtin) {
-                (Some(c), Some(m)) => (Some(c.clone()), m.hipaa_identifier),
-                (Some(c), None) => (Some(c.clone()), *c == DataClass::Pii),
-                (None, Some(m)) => (m.base.map(DataClass::from), m.hipaa_identifier),
+            let (classes, identifier) = match (self.entity_classes.get(t), builtin) {
+                (Some(c), Some(m)) => (vec![c.clone()], m.hipaa_identifier),
+                (Some(c), None) => (vec![c.clone()], *c == DataClass::Pii),
+                (None, Some(m)) => (
+                    m.classes.iter().map(|c| DataClass::from(*c)).collect(),
+                    m.hipaa_identifier,
+                ),
                 (None, None) => return Err(Error::UnclassifiedEntity(t.clone())),
             };
             implied |= builtin.is_some_and(|m| m.implies_clinical);
-            mapped.push((t, class, identifier));
+            mapped.push((t, classes, identifier));
         }
         let health = tenant.has(Regime::Hipaa)
             && (clinical_context || tenant.clinical_context == ClinicalMode::Always || implied);
         let mut out = Classified::default();
-        for (t, class, identifier) in mapped {
-            if let Some(c) = class {
+        for (t, classes, identifier) in mapped {
+            for c in classes {
                 out.add(c, t);
             }
             if health && identifier {

@@ -121,7 +121,19 @@ impl Link<'_> {
     }
 
     fn published(&self, fact: &str, value: String) -> Evidence {
-        let src = self.terms.sources_for(fact).into_iter().next();
+        // An empty list is not a stated fact: its parent's source says it (no BAA, no list).
+        let parent = match fact {
+            "baa_endpoints" => "baa",
+            "zdr_endpoints" => "zdr",
+            "regions_available" => "regions",
+            other => other,
+        };
+        let src = self
+            .terms
+            .sources_for(fact)
+            .into_iter()
+            .chain(self.terms.sources_for(parent))
+            .next();
         Evidence {
             provider: self.terms.id.clone(),
             fact: fact.to_owned(),

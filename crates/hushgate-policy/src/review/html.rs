@@ -193,6 +193,9 @@ fn tenant(o: &mut String, t: &TenantReview) {
             esc(&t.allowed_regions.join(", "))
         }
     );
+    for n in &t.notes {
+        let _ = write!(o, "<p>{}</p>\n", sentence(n));
+    }
     o.push_str(
         "<table>\n<thead><tr><th>route</th><th>endpoint</th><th>class</th><th>decision</th>\
          <th>what happens</th><th>rules checked</th></tr></thead>\n<tbody>\n",

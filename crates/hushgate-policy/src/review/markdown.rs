@@ -161,6 +161,9 @@ fn tenant(o: &mut String, t: &TenantReview) {
             md(&t.allowed_regions.join(", "))
         }
     );
+    for n in &t.notes {
+        let _ = writeln!(o, "{}\n", text(n));
+    }
     let _ = writeln!(
         o,
         "| route | endpoint | class | decision | what happens | rules checked (✗ = not met) |"

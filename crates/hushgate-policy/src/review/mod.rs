@@ -84,6 +84,8 @@ pub struct TenantReview {
     pub clinical_context: ClinicalMode,
     pub allowed_regions: Vec<String>,
     pub private_route: Option<String>,
+    /// How to read the flows (what counts as PHI for this tenant, what `none` means).
+    pub notes: Vec<String>,
     pub flows: Vec<Flow>,
 }
 
@@ -344,7 +346,26 @@ fn tenant_review(
                 }
             }
         }
+        // A gap that another rule's gap already says (same endpoints, same or more classes,
+        // an action at least as strict) adds nothing: "no BAA" makes "endpoint not covered
+        // by the BAA" moot when both hit every endpoint.
+        let subsumed: BTreeSet<String> = rule_gaps
+            .iter()
+            .filter(|(id, g)| {
+                rule_gaps.iter().any(|(other, h)| {
+                    rule_rank(policy, t, other) < rule_rank(policy, t, id)
+                        && h.endpoints == g.endpoints
+                        && h.classes.is_superset(&g.classes)
+                        && h.action >= g.action
+                        && find_rule(policy, t, other).is_some_and(|r| r.gap.is_some())
+                })
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
         for (id, g) in rule_gaps {
+            if subsumed.contains(&id) {
+                continue;
+            }
             let Some(rule) = find_rule(policy, t, &id) else {
                 continue;
             };
@@ -405,14 +426,34 @@ fn tenant_review(
             todo: "List the regions your transfer mechanisms cover in allowed_regions (e.g. [\"eu\"]).".to_owned(),
         });
     }
+    let mut notes = Vec::new();
+    if t.has(Regime::Hipaa) {
+        notes.push(match t.clinical_context {
+            ClinicalMode::Always => "Every request is a health context: HIPAA identifiers (names, locations, dates, contact details, record, account and licence numbers...) are PHI as well as PII or PCI, so the PHI row decides for them.".to_owned(),
+            ClinicalMode::Detect => "HIPAA identifiers are PHI as well as PII or PCI when a request reads as clinical (detected per request) or carries a medical record number; the PHI row then decides for them.".to_owned(),
+        });
+    }
+    if t.has(Regime::None) {
+        notes.push("No regulatory regime: only the baseline and custom classes apply.".to_owned());
+    }
+    notes.push("Card numbers are PCI and PII; secrets are pseudonymized on every route.".to_owned());
     TenantReview {
         name: t.name.clone(),
         regimes: t.regimes.clone(),
         clinical_context: t.clinical_context,
         allowed_regions: t.allowed_regions.clone(),
         private_route: t.private_route.clone(),
+        notes,
         flows,
     }
+}
+
+/// A rule's position among the tenant's rules (baseline, regimes, custom), for precedence.
+fn rule_rank(policy: &Policy, t: &TenantPolicy, id: &str) -> usize {
+    applicable_sets(&policy.rules, &policy.custom, t)
+        .flat_map(|s| s.rules.iter())
+        .position(|r| r.id == id)
+        .unwrap_or(usize::MAX)
 }
 
 fn find_rule<'a>(
@@ -562,8 +603,11 @@ fn provider_summary(policy: &Policy, p: &ProviderTerms, opts: &ReviewOptions) ->
                 .join(", ")
         }
     };
-    let mut rows: Vec<(&str, String)> = vec![
-        ("self_hosted", p.self_hosted.to_string()),
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    if p.self_hosted {
+        rows.push(("self_hosted", "true".to_owned()));
+    }
+    rows.extend([
         ("trains_on_api_data", p.trains_on_api_data.as_str().to_owned()),
         ("retention_days", p.retention_days.to_string()),
         ("zdr", p.zdr.as_str().to_owned()),
@@ -573,7 +617,7 @@ fn provider_summary(policy: &Policy, p: &ProviderTerms, opts: &ReviewOptions) ->
         ("dpa", p.dpa.as_str().to_owned()),
         ("ccpa_service_provider", p.ccpa_service_provider.to_string()),
         ("regions", p.regions.join(", ")),
-    ];
+    ]);
     if !p.regions_available.is_empty() {
         rows.push(("regions_available", p.regions_available.join(", ")));
     }
@@ -583,7 +627,16 @@ fn provider_summary(policy: &Policy, p: &ProviderTerms, opts: &ReviewOptions) ->
     let facts = rows
         .into_iter()
         .map(|(fact, value)| {
-            let src = p.sources_for(fact).into_iter().next();
+            let parent = match fact {
+                "baa_endpoints" => "baa",
+                "zdr_endpoints" => "zdr",
+                other => other,
+            };
+            let src = p
+                .sources_for(fact)
+                .into_iter()
+                .chain(p.sources_for(parent))
+                .next();
             TermsFact {
                 fact: fact.to_owned(),
                 value,
