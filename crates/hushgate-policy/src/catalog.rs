@@ -779,12 +779,19 @@ checked = 2026-01-01
 basis = "live_page"
 facts = ["trains_on_api_data"]
 "#;
-        let err = Catalog::from_toml_str(entry, "t.toml").unwrap_err().to_string();
+        let err = Catalog::from_toml_str(entry, "t.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("retention_days"), "{err}");
         let all = entry.replace("facts = [\"trains_on_api_data\"]", "facts = [\"*\"]");
         Catalog::from_toml_str(&all, "t.toml").unwrap();
-        let typo = entry.replace("facts = [\"trains_on_api_data\"]", "facts = [\"*\", \"bba\"]");
-        let err = Catalog::from_toml_str(&typo, "t.toml").unwrap_err().to_string();
+        let typo = entry.replace(
+            "facts = [\"trains_on_api_data\"]",
+            "facts = [\"*\", \"bba\"]",
+        );
+        let err = Catalog::from_toml_str(&typo, "t.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("bba"), "{err}");
     }
 
@@ -809,7 +816,9 @@ sources = [{{ url = "https://example.invalid", checked = 2026-01-01, basis = "li
             )
         };
         let cycle = format!("version = 1\n{}{}", entry("a", "b"), entry("b", "a"));
-        let err = Catalog::from_toml_str(&cycle, "t.toml").unwrap_err().to_string();
+        let err = Catalog::from_toml_str(&cycle, "t.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("cycle"), "{err}");
         let dangling = format!("version = 1\n{}", entry("a", "nowhere"));
         let err = Catalog::from_toml_str(&dangling, "t.toml")
@@ -834,10 +843,7 @@ sources = [{{ url = "https://example.invalid", checked = 2026-01-01, basis = "li
             ("/v1/moderations", Endpoint::Moderations),
             ("/v1/fine_tuning/jobs", Endpoint::FineTuning),
             ("/v1/messages", Endpoint::Chat),
-            (
-                "/openai/deployments/gpt/chat/completions",
-                Endpoint::Chat,
-            ),
+            ("/openai/deployments/gpt/chat/completions", Endpoint::Chat),
         ] {
             assert_eq!(Endpoint::from_path(path), Some(e), "{path}");
         }

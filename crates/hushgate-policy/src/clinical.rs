@@ -128,7 +128,9 @@ fn lookup(token: &[u8]) -> Option<(usize, bool)> {
     let lower = &mut buf[..token.len()];
     lower.copy_from_slice(token);
     lower.make_ascii_lowercase();
-    let i = TERMS.binary_search_by(|(t, _)| t.as_bytes().cmp(lower)).ok()?;
+    let i = TERMS
+        .binary_search_by(|(t, _)| t.as_bytes().cmp(lower))
+        .ok()?;
     Some((i, TERMS[i].1))
 }
 

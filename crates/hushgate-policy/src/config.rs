@@ -48,10 +48,10 @@ use std::collections::BTreeMap;
 use hushgate_types::EntityType;
 use serde::{Deserialize, Serialize};
 
+use crate::DataClass;
 use crate::catalog::{ContractFacts, ProviderTerms};
 use crate::error::Error;
 use crate::rules::{Action, Regime};
-use crate::DataClass;
 
 /// The whole policy configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -131,11 +131,10 @@ impl<'de> Deserialize<'de> for Date {
         match toml::Value::deserialize(d)? {
             toml::Value::String(s) => s.parse().map_err(D::Error::custom),
             toml::Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-                (Some(date), None, None) => {
-                    Date::new(i32::from(date.year), date.month, date.day).ok_or_else(|| {
+                (Some(date), None, None) => Date::new(i32::from(date.year), date.month, date.day)
+                    .ok_or_else(|| {
                         D::Error::custom(format!("`{dt}` is not a valid calendar date"))
-                    })
-                }
+                    }),
                 _ => Err(D::Error::custom(format!(
                     "`{dt}` is not a date: write YYYY-MM-DD without a time"
                 ))),
@@ -172,7 +171,10 @@ mod tests {
     #[test]
     fn day_arithmetic_round_trips() {
         assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_unix_seconds(1_700_000_000).to_string(), "2023-11-14");
+        assert_eq!(
+            Date::from_unix_seconds(1_700_000_000).to_string(),
+            "2023-11-14"
+        );
         for days in (-800_000..800_000).step_by(997) {
             assert_eq!(Date::from_unix_days(days).unix_days(), days);
         }

@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use hushgate_types::EntityType;
 use serde::Serialize;
 
+use crate::DataClass;
 use crate::catalog::Endpoint;
 use crate::rules::Action;
 use crate::terms::Evidence;
-use crate::DataClass;
 
 /// One request to decide: who sends which kinds of data where.
 ///

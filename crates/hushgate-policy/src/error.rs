@@ -21,7 +21,9 @@ pub enum Error {
     UnknownProvider(String),
     #[error("unknown regime `{0}`: use hipaa, gdpr, ccpa, pci or none")]
     UnknownRegime(String),
-    #[error("unknown data class `{0}`: use PHI, PII, PCI, SECRET or a class defined in [[classes]]")]
+    #[error(
+        "unknown data class `{0}`: use PHI, PII, PCI, SECRET or a class defined in [[classes]]"
+    )]
     UnknownClass(String),
     /// A finding's type has no class: a tenant type missing from `[entity_classes]`.
     #[error("entity type {0} has no data class: map it in [entity_classes]")]

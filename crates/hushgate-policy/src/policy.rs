@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hushgate_types::EntityType;
 
-use crate::catalog::{check_name, check_region, Catalog, Endpoint};
-use crate::class::{builtin_mapping, Classified};
+use crate::catalog::{Catalog, Endpoint, check_name, check_region};
+use crate::class::{Classified, builtin_mapping};
 use crate::config::{ClinicalMode, PolicyConfig, TenantPolicy};
 use crate::decision::{Decision, Reason, Request, RouteVerdict, RuleOutcome};
 use crate::error::Error;
@@ -145,7 +145,10 @@ impl Policy {
             }
             if let Some(private) = &t.private_route {
                 let route = routes.iter().find(|r| &r.name == private).ok_or_else(|| {
-                    Error::invalid(here.clone(), format!("private_route `{private}` is not a provider"))
+                    Error::invalid(
+                        here.clone(),
+                        format!("private_route `{private}` is not a provider"),
+                    )
                 })?;
                 if !route.self_hosted() {
                     return Err(Error::invalid(
@@ -169,7 +172,9 @@ impl Policy {
                     .ok_or_else(|| {
                         Error::invalid(
                             here.clone(),
-                            format!("rule_actions: no rule `{id}` applies to this tenant's regimes"),
+                            format!(
+                                "rule_actions: no rule `{id}` applies to this tenant's regimes"
+                            ),
                         )
                     })?;
                 if *action < rule.action {
@@ -340,7 +345,11 @@ impl Policy {
         let (action, route, pseudonymize) = match chosen {
             Some(0) => {
                 reasons.extend(requested.reasons.iter().cloned());
-                (requested.action, Some(requested.route.clone()), requested.pseudonymize.clone())
+                (
+                    requested.action,
+                    Some(requested.route.clone()),
+                    requested.pseudonymize.clone(),
+                )
             }
             Some(i) => {
                 // Why each earlier candidate was passed over, then the chosen one's own.
@@ -355,7 +364,11 @@ impl Policy {
                 let c = &verdicts[i];
                 reasons.extend(c.reasons.iter().cloned());
                 let rerouted = !requested.action.sends() && c.self_hosted;
-                let action = if rerouted { Action::RoutePrivate } else { c.action };
+                let action = if rerouted {
+                    Action::RoutePrivate
+                } else {
+                    c.action
+                };
                 (action, Some(c.route.clone()), c.pseudonymize.clone())
             }
             None => {
@@ -455,7 +468,7 @@ impl Policy {
             }
         }
         // The decisive reasons first: strictest action, then rule order.
-        reasons.sort_by(|a, b| b.action.cmp(&a.action));
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.action));
         let verdict = RouteVerdict {
             route: route.name.clone(),
             self_hosted,

@@ -273,8 +273,9 @@ impl RuleSet {
             let here = format!("{origin}: rule `{}`", rule.id);
             let suffix_ok = rule.id.strip_prefix(&prefix).is_some_and(|s| {
                 !s.is_empty()
-                    && s.bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+                    && s.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.'
+                    })
             });
             if !suffix_ok {
                 return Err(Error::invalid(
@@ -320,7 +321,10 @@ impl RuleSet {
 
 /// The built-in rule files, embedded: (file, text).
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
-    ("rules/baseline.toml", include_str!("../rules/baseline.toml")),
+    (
+        "rules/baseline.toml",
+        include_str!("../rules/baseline.toml"),
+    ),
     ("rules/hipaa.toml", include_str!("../rules/hipaa.toml")),
     ("rules/gdpr.toml", include_str!("../rules/gdpr.toml")),
     ("rules/ccpa.toml", include_str!("../rules/ccpa.toml")),
@@ -352,7 +356,10 @@ impl RuleBook {
                 if let Some(c) = rule.classes.iter().find(|c| !c.is_builtin()) {
                     return Err(Error::invalid(
                         *origin,
-                        format!("rule `{}`: class `{c}` is not built in; custom classes get their rules from [[classes]]", rule.id),
+                        format!(
+                            "rule `{}`: class `{c}` is not built in; custom classes get their rules from [[classes]]",
+                            rule.id
+                        ),
                     ));
                 }
             }
@@ -368,8 +375,7 @@ impl RuleBook {
                 }
             }
         }
-        let baseline =
-            baseline.ok_or_else(|| Error::invalid("rules", "no `baseline` rule set"))?;
+        let baseline = baseline.ok_or_else(|| Error::invalid("rules", "no `baseline` rule set"))?;
         if let Some(missing) = Regime::ALL.iter().find(|r| !regimes.contains_key(r)) {
             return Err(Error::invalid(
                 "rules",
@@ -440,7 +446,9 @@ mod tests {
             (format!("{ok}\ngap = \"to {{nowhere}}\""), "placeholders"),
             (format!("{ok}\ncolour = 1"), "unknown field"),
         ] {
-            let err = RuleSet::from_toml_str(&rule(&bad), "t").unwrap_err().to_string();
+            let err = RuleSet::from_toml_str(&rule(&bad), "t")
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(needle), "{bad}: {err}");
         }
     }

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::Date;
 use crate::catalog::{Availability, Basis, ContractFacts, Endpoint, ProviderTerms};
 use crate::config::TenantPolicy;
 use crate::rules::Fact;
-use crate::Date;
 
 /// One fact relied on for a decision, and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -187,7 +187,10 @@ fn links<'a>(route: &'a Route, tenant: &'a TenantPolicy) -> Vec<Link<'a>> {
                         c,
                     ));
                 }
-                layers.push((format!("providers.{}.contract", route.name), &route.contract));
+                layers.push((
+                    format!("providers.{}.contract", route.name),
+                    &route.contract,
+                ));
             } else {
                 let prev = &route.chain[i - 1];
                 vendor = Some(prev.id.as_str());
@@ -258,7 +261,10 @@ fn check_link(
             (self_hosted, "not self-hosted".to_owned())
         }
         // No third party on a self-hosted link: the agreements below are not needed there.
-        Fact::BaaSigned | Fact::EndpointBaaCovered | Fact::DpaSigned | Fact::CcpaServiceProvider
+        Fact::BaaSigned
+        | Fact::EndpointBaaCovered
+        | Fact::DpaSigned
+        | Fact::CcpaServiceProvider
             if self_hosted =>
         {
             evidence.push(link.published("self_hosted", "true".to_owned()));
@@ -325,7 +331,10 @@ fn check_link(
                 }
                 None => {
                     let tr = t.training(endpoint);
-                    let fact = if t.endpoint(endpoint).is_some_and(|e| e.trains_on_api_data.is_some()) {
+                    let fact = if t
+                        .endpoint(endpoint)
+                        .is_some_and(|e| e.trains_on_api_data.is_some())
+                    {
                         "endpoints"
                     } else {
                         "trains_on_api_data"
@@ -360,10 +369,12 @@ fn check_link(
                     (v, "no service-provider contract".to_owned())
                 }
                 None => {
-                    evidence.push(link.published(
-                        "ccpa_service_provider",
-                        t.ccpa_service_provider.to_string(),
-                    ));
+                    evidence.push(
+                        link.published(
+                            "ccpa_service_provider",
+                            t.ccpa_service_provider.to_string(),
+                        ),
+                    );
                     (
                         t.ccpa_service_provider,
                         "no service-provider contract".to_owned(),
@@ -378,16 +389,16 @@ fn check_link(
                         evidence.push(e);
                         v
                     }
-                None if self_hosted => {
-                    // Your own environment, wherever it is, unless the route says where.
-                    evidence.push(link.published("self_hosted", "true".to_owned()));
-                    return (true, String::new());
-                }
-                None => {
-                    evidence.push(link.published("regions", list(t.regions.iter())));
-                    t.regions.clone()
-                }
-            };
+                    None if self_hosted => {
+                        // Your own environment, wherever it is, unless the route says where.
+                        evidence.push(link.published("self_hosted", "true".to_owned()));
+                        return (true, String::new());
+                    }
+                    None => {
+                        evidence.push(link.published("regions", list(t.regions.iter())));
+                        t.regions.clone()
+                    }
+                };
             evidence.push(Evidence {
                 provider: t.id.clone(),
                 fact: "allowed_regions".to_owned(),

@@ -1,6 +1,9 @@
 //! The review of the example policy: it names every gap a reader must see, and its rendered
 //! forms match the checked-in snapshots (regenerate with `UPDATE_SNAPSHOTS=1`).
 
+// Helpers outside #[test] functions may fail loudly too: this is test code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use hushgate_policy::review::{self, GapKind, Review, ReviewOptions, Severity};
@@ -76,10 +79,18 @@ fn names_each_rule_gap() {
         "tenant `ca-support` sends PII to `mistral` without a CCPA service-provider contract: PII will be routed to `private`",
     );
     // Nothing is said about flows that are fine: Azure EU for the EU shop, anything for `lab`.
-    assert!(!rule_gaps.iter().any(|m| m.contains("`eu-shop` sends PII to `azure`")));
+    assert!(
+        !rule_gaps
+            .iter()
+            .any(|m| m.contains("`eu-shop` sends PII to `azure`"))
+    );
     assert!(!rule_gaps.iter().any(|m| m.contains("tenant `lab`")));
     // Secrets and card numbers are pseudonymized by design: a rule, not a gap.
-    assert!(!rule_gaps.iter().any(|m| m.contains("SECRET") || m.contains("PCI")));
+    assert!(
+        !rule_gaps
+            .iter()
+            .any(|m| m.contains("SECRET") || m.contains("PCI"))
+    );
 }
 
 #[test]
@@ -94,7 +105,10 @@ fn names_terms_gaps() {
         assert_has(&unverified, &format!("facts about `{p}`"));
     }
     assert!(!unverified.iter().any(|m| m.contains("`self-hosted`")));
-    assert!(!unverified.iter().any(|m| m.contains("`acme-notes`")), "read live");
+    assert!(
+        !unverified.iter().any(|m| m.contains("`acme-notes`")),
+        "read live"
+    );
     assert_has(
         &messages(&r, GapKind::Retention),
         "`openai` may keep prompts and outputs up to 30 days for abuse monitoring",
@@ -103,14 +117,18 @@ fn names_terms_gaps() {
         &messages(&r, GapKind::UnclassifiedEntity),
         "entity type BADGE_NUMBER has no data class",
     );
-    assert!(!messages(&r, GapKind::UnclassifiedEntity)
-        .iter()
-        .any(|m| m.contains("PROJECT_CODE") || m.contains("CUSTOMER_ID")));
+    assert!(
+        !messages(&r, GapKind::UnclassifiedEntity)
+            .iter()
+            .any(|m| m.contains("PROJECT_CODE") || m.contains("CUSTOMER_ID"))
+    );
     // The catalog was checked today; one contract was confirmed more than 180 days ago.
     assert_eq!(r.gaps_of(GapKind::StaleTerms).count(), 0);
     assert_eq!(
         messages(&r, GapKind::StaleContract),
-        ["contract facts at `providers.notes-ai.contract` were confirmed on 2026-05-01, 207 days ago (more than 180)"]
+        [
+            "contract facts at `providers.notes-ai.contract` were confirmed on 2026-05-01, 207 days ago (more than 180)"
+        ]
     );
 }
 
@@ -121,7 +139,10 @@ fn old_terms_and_contracts_are_flagged_stale() {
     for p in ["openai", "azure-openai", "mistral", "acme-notes"] {
         assert_has(&stale, &format!("terms of `{p}`"));
     }
-    assert!(!stale.iter().any(|m| m.contains("`self-hosted`")), "operator facts");
+    assert!(
+        !stale.iter().any(|m| m.contains("`self-hosted`")),
+        "operator facts"
+    );
     assert_has(&stale, "checked 2026-11-24 (250 days ago)");
     let contracts = messages(&r, GapKind::StaleContract);
     assert_has(
@@ -161,15 +182,19 @@ fn flows_carry_decisions_rules_and_evidence() {
         && matches!(&e.from, hushgate_policy::EvidenceSource::Contract { at, .. } if at == "providers.openai.contract")));
     assert_eq!(flow("azure", DataClass::Phi).action, Action::Allow);
     assert_eq!(flow("private", DataClass::Phi).action, Action::Allow);
-    assert_eq!(flow("openai", DataClass::Secret).action, Action::Pseudonymize);
+    assert_eq!(
+        flow("openai", DataClass::Secret).action,
+        Action::Pseudonymize
+    );
     // Only HIPAA tenants have a PHI row.
     let lab = r.tenants.iter().find(|t| t.name == "lab").unwrap();
     assert!(lab.flows.iter().all(|f| f.class != DataClass::Phi));
-    assert!(lab
-        .flows
-        .iter()
-        .filter(|f| f.class != DataClass::Secret && f.route == "openai")
-        .all(|f| f.action == Action::Allow || f.class.as_str() == "CONFIDENTIAL"));
+    assert!(
+        lab.flows
+            .iter()
+            .filter(|f| f.class != DataClass::Secret && f.route == "openai")
+            .all(|f| f.action == Action::Allow || f.class.as_str() == "CONFIDENTIAL")
+    );
 }
 
 #[test]

@@ -60,10 +60,7 @@ fn link(url: &str) -> String {
 }
 
 fn badge(a: Action) -> String {
-    format!(
-        "<span class=\"badge {0}\">{0}</span>",
-        action_label(a)
-    )
+    format!("<span class=\"badge {0}\">{0}</span>", action_label(a))
 }
 
 const STYLE: &str = r#"
@@ -98,11 +95,11 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; back
 /// Renders the review as a self-contained HTML page.
 pub fn render_html(r: &Review) -> String {
     let mut o = String::new();
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Hushgate data-flow review, {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+         <title>Hushgate data-flow review, {}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
         esc(&r.generated.to_string())
     );
     let sets: Vec<String> = r
@@ -110,22 +107,22 @@ pub fn render_html(r: &Review) -> String {
         .iter()
         .map(|s| format!("{} v{}", s.name, s.version))
         .collect();
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<h1>Hushgate data-flow review</h1>\n<p class=\"meta\">Generated on {} from the \
          provider-terms catalog (version {}) and the rule sets {}. Terms and contract facts checked \
-         more than {} days before that date are flagged stale.</p>\n",
+         more than {} days before that date are flagged stale.</p>",
         esc(&r.generated.to_string()),
         r.catalog_version,
         esc(&sets.join(", ")),
         r.stale_after_days
     );
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<p>For every tenant, route and data class the decision is one of {} (sent as it is), {} \
          (values replaced by placeholders before sending, restored in the answer), {} (sent to the \
          tenant's self-hosted route instead) or {}. The strictest rule wins; every rule cites what \
-         it encodes.</p>\n",
+         it encodes.</p>",
         badge(Action::Allow),
         badge(Action::Pseudonymize),
         badge(Action::RoutePrivate),
@@ -142,27 +139,26 @@ pub fn render_html(r: &Review) -> String {
 }
 
 fn gaps(o: &mut String, gaps: &[Gap]) {
-    let _ = write!(o, "<h2 id=\"gaps\">Gaps and what to do</h2>\n");
+    let _ = writeln!(o, "<h2 id=\"gaps\">Gaps and what to do</h2>");
     if gaps.is_empty() {
         o.push_str("<p>None.</p>\n");
         return;
     }
     let count = |s: Severity| gaps.iter().filter(|g| g.severity == s).count();
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<p>{} high, {} medium, {} for information.</p>\n<ol class=\"gaps\">\n",
+        "<p>{} high, {} medium, {} for information.</p>\n<ol class=\"gaps\">",
         count(Severity::High),
         count(Severity::Medium),
         count(Severity::Info)
     );
     for g in gaps {
-        let rule = g
-            .rule
-            .as_ref()
-            .map_or_else(String::new, |r| format!(" <span class=\"meta\">Rule <code>{}</code>.</span>", esc(r)));
-        let _ = write!(
+        let rule = g.rule.as_ref().map_or_else(String::new, |r| {
+            format!(" <span class=\"meta\">Rule <code>{}</code>.</span>", esc(r))
+        });
+        let _ = writeln!(
             o,
-            "<li><strong class=\"{0}\">{0}</strong>: {1}.<span class=\"todo\">What to do: {2}{3}</span></li>\n",
+            "<li><strong class=\"{0}\">{0}</strong>: {1}.<span class=\"todo\">What to do: {2}{3}</span></li>",
             g.severity.as_str(),
             sentence(&g.message),
             sentence(&g.todo),
@@ -174,10 +170,10 @@ fn gaps(o: &mut String, gaps: &[Gap]) {
 
 fn tenant(o: &mut String, t: &TenantReview) {
     let regimes: Vec<&str> = t.regimes.iter().map(|r| r.as_str()).collect();
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<h2>Tenant <code>{}</code></h2>\n<ul>\n<li>Regimes: {}</li>\n<li>Clinical context: {}</li>\n\
-         <li>Private route: {}</li>\n<li>Allowed regions: {}</li>\n</ul>\n",
+         <li>Private route: {}</li>\n<li>Allowed regions: {}</li>\n</ul>",
         esc(&t.name),
         esc(&regimes.join(", ")),
         match t.clinical_context {
@@ -194,7 +190,7 @@ fn tenant(o: &mut String, t: &TenantReview) {
         }
     );
     for n in &t.notes {
-        let _ = write!(o, "<p>{}</p>\n", sentence(n));
+        let _ = writeln!(o, "<p>{}</p>", sentence(n));
     }
     o.push_str(
         "<table>\n<thead><tr><th>route</th><th>endpoint</th><th>class</th><th>decision</th>\
@@ -207,7 +203,10 @@ fn tenant(o: &mut String, t: &TenantReview) {
             .iter()
             .map(|r| {
                 if r.passed {
-                    format!("<span class=\"pass\">✓</span> <code>{}</code>", esc(&r.rule))
+                    format!(
+                        "<span class=\"pass\">✓</span> <code>{}</code>",
+                        esc(&r.rule)
+                    )
                 } else {
                     format!(
                         "<span class=\"fail\">✗</span> <code>{}</code>: {}",
@@ -217,9 +216,9 @@ fn tenant(o: &mut String, t: &TenantReview) {
                 }
             })
             .collect();
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&f.route),
             esc(f.endpoint.as_str()),
             esc(f.class.as_str()),
@@ -274,16 +273,20 @@ fn routes(o: &mut String, r: &Review) {
             .iter()
             .map(|p| format!("{} (<code>{}</code>)", esc(&p.name), esc(&p.id)))
             .collect();
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<h3>Route <code>{}</code>: {}{}</h3>\n",
+            "<h3>Route <code>{}</code>: {}{}</h3>",
             esc(&route.name),
             chain.join(" via "),
-            if route.self_hosted { ", self-hosted" } else { "" }
+            if route.self_hosted {
+                ", self-hosted"
+            } else {
+                ""
+            }
         );
         for p in &route.chain {
             if route.chain.len() > 1 {
-                let _ = write!(o, "<p>Published terms of <code>{}</code>:</p>\n", esc(&p.id));
+                let _ = writeln!(o, "<p>Published terms of <code>{}</code>:</p>", esc(&p.id));
             }
             o.push_str(
                 "<table>\n<thead><tr><th>fact</th><th>value</th><th>source</th><th>checked</th>\
@@ -291,7 +294,10 @@ fn routes(o: &mut String, r: &Review) {
             );
             for f in &p.facts {
                 let checked = match (f.checked, f.stale) {
-                    (Some(d), true) => format!("<span class=\"stale\">{} (stale)</span>", esc(&d.to_string())),
+                    (Some(d), true) => format!(
+                        "<span class=\"stale\">{} (stale)</span>",
+                        esc(&d.to_string())
+                    ),
                     (Some(d), false) => esc(&d.to_string()),
                     (None, _) => "—".to_owned(),
                 };
@@ -299,9 +305,9 @@ fn routes(o: &mut String, r: &Review) {
                 if f.verify {
                     basis.push_str(", <strong>re-verify</strong>");
                 }
-                let _ = write!(
+                let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     esc(&f.fact),
                     esc(&f.value),
                     f.source.as_deref().map_or_else(|| "—".to_owned(), link),
@@ -323,9 +329,9 @@ fn routes(o: &mut String, r: &Review) {
                     if let Some(n) = &e.note {
                         parts.push(esc(n));
                     }
-                    let _ = write!(
+                    let _ = writeln!(
                         o,
-                        "<li><code>{}</code>: {}</li>\n",
+                        "<li><code>{}</code>: {}</li>",
                         esc(e.endpoint.as_str()),
                         parts.join("; ")
                     );
@@ -333,7 +339,7 @@ fn routes(o: &mut String, r: &Review) {
                 o.push_str("</ul>\n");
             }
             if let Some(n) = &p.note {
-                let _ = write!(o, "<p>Note: {}</p>\n", esc(n));
+                let _ = writeln!(o, "<p>Note: {}</p>", esc(n));
             }
         }
         if route.contracts.is_empty() {
@@ -348,13 +354,16 @@ fn routes(o: &mut String, r: &Review) {
                 .map(|(k, v)| format!("{} = {}", esc(k), esc(v)))
                 .collect();
             let confirmed = match (c.checked, c.stale) {
-                (Some(d), true) => format!(", confirmed <span class=\"stale\">{} (stale)</span>", esc(&d.to_string())),
+                (Some(d), true) => format!(
+                    ", confirmed <span class=\"stale\">{} (stale)</span>",
+                    esc(&d.to_string())
+                ),
                 (Some(d), false) => format!(", confirmed {}", esc(&d.to_string())),
                 (None, _) => ", never confirmed".to_owned(),
             };
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<li><code>{}</code>: {}{}{}</li>\n",
+                "<li><code>{}</code>: {}{}{}</li>",
                 esc(&c.at),
                 if facts.is_empty() {
                     "no facts".to_owned()
@@ -374,16 +383,16 @@ fn routes(o: &mut String, r: &Review) {
 fn rules(o: &mut String, r: &Review) {
     o.push_str("<h2>Rules</h2>\n");
     for set in &r.rule_sets {
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<h3><code>{}</code> v{} ({}, updated {})</h3>\n",
+            "<h3><code>{}</code> v{} ({}, updated {})</h3>",
             esc(&set.name),
             set.version,
             esc(&set.title),
             esc(&set.updated.to_string())
         );
         if let Some(src) = &set.source {
-            let _ = write!(o, "<p>Source: {}</p>\n", link(src));
+            let _ = writeln!(o, "<p>Source: {}</p>", link(src));
         }
         if set.rules.is_empty() {
             o.push_str("<p>No rules.</p>\n");
@@ -395,14 +404,16 @@ fn rules(o: &mut String, r: &Review) {
         );
         for rule in &set.rules {
             let classes: Vec<&str> = rule.classes.iter().map(|c| c.as_str()).collect();
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td></tr>\n",
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td></tr>",
                 esc(&rule.id),
                 esc(&rule.cite),
                 esc(&classes.join(", ")),
                 esc(rule.routes.as_str()),
-                esc(rule.require.map_or("nothing (always applies)", |f| f.as_str())),
+                esc(rule
+                    .require
+                    .map_or("nothing (always applies)", |f| f.as_str())),
                 badge(rule.action),
                 esc(&rule.detail)
             );
@@ -417,7 +428,10 @@ mod tests {
 
     #[test]
     fn escapes_and_quotes_names() {
-        assert_eq!(esc("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+        assert_eq!(
+            esc("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
         assert_eq!(
             sentence("tenant `clinic` sends <b>`x`"),
             "tenant <code>clinic</code> sends &lt;b&gt;<code>x</code>"

@@ -75,9 +75,11 @@ pub(super) fn evidence_source(e: &Evidence) -> (String, String, String) {
             checked.map_or_else(|| "—".to_owned(), |d| d.to_string()),
             "contract".to_owned(),
         ),
-        EvidenceSource::Default { note } => {
-            (format!("default: {note}"), "—".to_owned(), "default".to_owned())
-        }
+        EvidenceSource::Default { note } => (
+            format!("default: {note}"),
+            "—".to_owned(),
+            "default".to_owned(),
+        ),
         EvidenceSource::Tenant { at } => (at.clone(), "—".to_owned(), "tenant config".to_owned()),
     }
 }
@@ -132,7 +134,13 @@ fn gaps(o: &mut String, gaps: &[Gap]) {
         count(Severity::Info)
     );
     for (i, g) in gaps.iter().enumerate() {
-        let _ = writeln!(o, "{}. **{}**: {}.", i + 1, g.severity.as_str(), text(&g.message));
+        let _ = writeln!(
+            o,
+            "{}. **{}**: {}.",
+            i + 1,
+            g.severity.as_str(),
+            text(&g.message)
+        );
         let _ = writeln!(o, "   - What to do: {}", text(&g.todo));
         if let Some(rule) = &g.rule {
             let _ = writeln!(o, "   - Rule: `{rule}`");
@@ -242,7 +250,11 @@ fn routes(o: &mut String, r: &Review) {
             "### Route `{}`: {}{}\n",
             route.name,
             chain.join(" via "),
-            if route.self_hosted { ", self-hosted" } else { "" }
+            if route.self_hosted {
+                ", self-hosted"
+            } else {
+                ""
+            }
         );
         for p in &route.chain {
             if route.chain.len() > 1 {
@@ -347,7 +359,10 @@ fn rules(o: &mut String, r: &Review) {
             let _ = writeln!(o, "No rules.\n");
             continue;
         }
-        let _ = writeln!(o, "| rule | cite | classes | routes | requires | otherwise |");
+        let _ = writeln!(
+            o,
+            "| rule | cite | classes | routes | requires | otherwise |"
+        );
         let _ = writeln!(o, "|---|---|---|---|---|---|");
         for rule in &set.rules {
             let classes: Vec<&str> = rule.classes.iter().map(|c| c.as_str()).collect();
@@ -358,7 +373,8 @@ fn rules(o: &mut String, r: &Review) {
                 md(&rule.cite),
                 classes.join(", "),
                 rule.routes.as_str(),
-                rule.require.map_or("nothing (always applies)", |f| f.as_str()),
+                rule.require
+                    .map_or("nothing (always applies)", |f| f.as_str()),
                 action_label(rule.action),
                 md(&rule.detail)
             );

@@ -30,7 +30,7 @@ use crate::class::Classified;
 use crate::config::{ClinicalMode, TenantPolicy};
 use crate::decision::RuleOutcome;
 use crate::policy::applicable_sets;
-use crate::rules::{render_template, Action, Fact, Regime, RuleSet};
+use crate::rules::{Action, Fact, Regime, RuleSet, render_template};
 use crate::terms::{self, Route};
 use crate::{DataClass, Date, Policy};
 
@@ -225,7 +225,12 @@ pub fn review(policy: &Policy, opts: &ReviewOptions) -> Review {
         .iter()
         .map(|r| route_review(policy, r, opts))
         .collect();
-    gaps.extend(policy.routes.iter().filter_map(|r| retention_gap(policy, r)));
+    gaps.extend(
+        policy
+            .routes
+            .iter()
+            .filter_map(|r| retention_gap(policy, r)),
+    );
     terms_gaps(policy, opts, &mut gaps);
     entity_gaps(policy, opts, &mut gaps);
     gaps.sort_by(|a, b| {
@@ -328,10 +333,10 @@ fn tenant_review(
                     g.classes.insert(o.class.clone());
                     g.endpoints.insert(endpoint);
                     g.action = g.action.max(o.action);
-                    if let Some(rule) = find_rule(policy, t, &o.rule) {
-                        if let Some(f) = o.detail.strip_prefix(&format!("{}: ", rule.detail)) {
-                            g.failures.insert(f.to_owned());
-                        }
+                    let failure = find_rule(policy, t, &o.rule)
+                        .and_then(|r| o.detail.strip_prefix(&format!("{}: ", r.detail)));
+                    if let Some(f) = failure {
+                        g.failures.insert(f.to_owned());
                     }
                 }
                 if opts.endpoints.contains(&endpoint) {
@@ -436,7 +441,8 @@ fn tenant_review(
     if t.has(Regime::None) {
         notes.push("No regulatory regime: only the baseline and custom classes apply.".to_owned());
     }
-    notes.push("Card numbers are PCI and PII; secrets are pseudonymized on every route.".to_owned());
+    notes
+        .push("Card numbers are PCI and PII; secrets are pseudonymized on every route.".to_owned());
     TenantReview {
         name: t.name.clone(),
         regimes: t.regimes.clone(),
@@ -469,7 +475,12 @@ fn retention_gap(policy: &Policy, route: &Route) -> Option<Gap> {
     if route.self_hosted() {
         return None;
     }
-    let days = route.chain.iter().map(|p| p.retention_days).max().unwrap_or(0);
+    let days = route
+        .chain
+        .iter()
+        .map(|p| p.retention_days)
+        .max()
+        .unwrap_or(0);
     if days == 0 {
         return None;
     }
@@ -484,7 +495,11 @@ fn retention_gap(policy: &Policy, route: &Route) -> Option<Gap> {
             .filter(|c| *c != DataClass::Secret)
             .filter(|c| {
                 let one = Classified::only(c.clone());
-                policy.evaluate(t, route, Endpoint::Chat, &one).0.action.sends()
+                policy
+                    .evaluate(t, route, Endpoint::Chat, &one)
+                    .0
+                    .action
+                    .sends()
             })
             .collect();
         if !classes.is_empty() {
@@ -499,7 +514,11 @@ fn retention_gap(policy: &Policy, route: &Route) -> Option<Gap> {
     let todo = if route.chain.iter().all(|p| p.zdr.offered()) {
         format!(
             "Zero data retention is {} with {}: once enabled, set zdr_enabled = true in the route's contract facts.",
-            if p.zdr == Availability::Standard { "standard" } else { "available on request" },
+            if p.zdr == Availability::Standard {
+                "standard"
+            } else {
+                "available on request"
+            },
             p.name
         )
     } else {
@@ -549,7 +568,10 @@ fn route_review(policy: &Policy, route: &Route, opts: &ReviewOptions) -> RouteRe
             stale: c.checked.is_some_and(|d| is_stale(d, opts, policy)),
         });
     };
-    push(format!("providers.{}.contract", route.name), &route.contract);
+    push(
+        format!("providers.{}.contract", route.name),
+        &route.contract,
+    );
     for t in &policy.tenants {
         if let Some(c) = t.contracts.get(&route.name) {
             push(format!("tenants.{}.contracts.{}", t.name, route.name), c);
@@ -557,7 +579,13 @@ fn route_review(policy: &Policy, route: &Route, opts: &ReviewOptions) -> RouteRe
     }
     for w in route.chain.windows(2) {
         if let Some(up) = &w[0].upstream {
-            push(format!("catalog.{}.upstream ({} with {})", w[0].id, w[0].id, w[1].id), up);
+            push(
+                format!(
+                    "catalog.{}.upstream ({} with {})",
+                    w[0].id, w[0].id, w[1].id
+                ),
+                up,
+            );
         }
     }
     RouteReview {
@@ -608,7 +636,10 @@ fn provider_summary(policy: &Policy, p: &ProviderTerms, opts: &ReviewOptions) ->
         rows.push(("self_hosted", "true".to_owned()));
     }
     rows.extend([
-        ("trains_on_api_data", p.trains_on_api_data.as_str().to_owned()),
+        (
+            "trains_on_api_data",
+            p.trains_on_api_data.as_str().to_owned(),
+        ),
         ("retention_days", p.retention_days.to_string()),
         ("zdr", p.zdr.as_str().to_owned()),
         ("zdr_endpoints", endpoints(&p.zdr_endpoints)),
@@ -759,7 +790,10 @@ fn terms_gaps(policy: &Policy, opts: &ReviewOptions, gaps: &mut Vec<Gap>) {
         contradiction_gaps(policy, route, gaps);
     }
     for route in &policy.routes {
-        let mut places = vec![(format!("providers.{}.contract", route.name), &route.contract)];
+        let mut places = vec![(
+            format!("providers.{}.contract", route.name),
+            &route.contract,
+        )];
         for t in &policy.tenants {
             if let Some(c) = t.contracts.get(&route.name) {
                 places.push((format!("tenants.{}.contracts.{}", t.name, route.name), c));
@@ -788,7 +822,10 @@ fn terms_gaps(policy: &Policy, opts: &ReviewOptions, gaps: &mut Vec<Gap>) {
 
 fn contradiction_gaps(policy: &Policy, route: &Route, gaps: &mut Vec<Gap>) {
     let p = route.provider();
-    let mut places = vec![(format!("providers.{}.contract", route.name), &route.contract)];
+    let mut places = vec![(
+        format!("providers.{}.contract", route.name),
+        &route.contract,
+    )];
     for t in &policy.tenants {
         if let Some(c) = t.contracts.get(&route.name) {
             places.push((format!("tenants.{}.contracts.{}", t.name, route.name), c));
@@ -818,7 +855,9 @@ fn contradiction_gaps(policy: &Policy, route: &Route, gaps: &mut Vec<Gap>) {
                     claims.join(" and "),
                     p.id
                 ),
-                todo: "Check the contract; if it is real, update the catalog entry with its source.".to_owned(),
+                todo:
+                    "Check the contract; if it is real, update the catalog entry with its source."
+                        .to_owned(),
             });
         }
     }
