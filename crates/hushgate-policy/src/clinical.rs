@@ -120,19 +120,64 @@ fn icd10_at(token: &[u8], rest: &[u8]) -> Option<usize> {
 }
 
 /// The vocabulary index and strength of a token, compared ASCII case-insensitively.
+///
+/// Terms are searched by a 16-byte big-endian key (integer compares, no `memcmp` per probe),
+/// then the one candidate is checked in full.
 fn lookup(token: &[u8]) -> Option<(usize, bool)> {
-    if token.len() > MAX_TERM_LEN {
+    // Every term starts with a letter: numbers, the commonest tokens in logs, skip the search.
+    if token.len() < 2 || token.len() > MAX_TERM_LEN || !token[0].is_ascii_alphabetic() {
+        return None;
+    }
+    // Most words fail here: no term has this length and first letter.
+    let first = token[0].to_ascii_lowercase() - b'a';
+    if FIRST_BY_LEN[token.len()] & (1 << first) == 0 {
         return None;
     }
     let mut buf = [0u8; MAX_TERM_LEN];
     let lower = &mut buf[..token.len()];
     lower.copy_from_slice(token);
     lower.make_ascii_lowercase();
-    let i = TERMS
-        .binary_search_by(|(t, _)| t.as_bytes().cmp(lower))
-        .ok()?;
-    Some((i, TERMS[i].1))
+    let i = KEYS.binary_search(&key(lower)).ok()?;
+    let (term, strong) = TERMS[i];
+    (term.as_bytes() == &*lower).then_some((i, strong))
 }
+
+/// The first 16 bytes, big-endian, zero-padded: orders like the bytes themselves (no term
+/// contains a zero byte).
+const fn key(s: &[u8]) -> u128 {
+    let mut k = 0u128;
+    let mut i = 0;
+    while i < 16 {
+        k <<= 8;
+        if i < s.len() {
+            k |= s[i] as u128;
+        }
+        i += 1;
+    }
+    k
+}
+
+/// For each length, a bit per first letter (`a` = bit 0) that some term has.
+static FIRST_BY_LEN: [u32; MAX_TERM_LEN + 1] = {
+    let mut table = [0u32; MAX_TERM_LEN + 1];
+    let mut i = 0;
+    while i < TERMS.len() {
+        let t = TERMS[i].0.as_bytes();
+        table[t.len()] |= 1 << (t[0] - b'a');
+        i += 1;
+    }
+    table
+};
+
+static KEYS: [u128; TERMS.len()] = {
+    let mut keys = [0u128; TERMS.len()];
+    let mut i = 0;
+    while i < TERMS.len() {
+        keys[i] = key(TERMS[i].0.as_bytes());
+        i += 1;
+    }
+    keys
+};
 
 const MAX_TERM_LEN: usize = 20;
 const SEEN_WORDS: usize = TERMS.len().div_ceil(64);
@@ -141,7 +186,7 @@ const W: bool = false;
 
 /// Clinical vocabulary, sorted (a test checks the order), lowercase, single ASCII words.
 /// Strong: unambiguous in ordinary prose. Weak: common in health text but also elsewhere.
-static TERMS: &[(&str, bool)] = &[
+const TERMS: &[(&str, bool)] = &[
     ("a1c", S),
     ("acetaminophen", W),
     ("adalimumab", S),
@@ -311,6 +356,16 @@ mod tests {
         for pair in TERMS.windows(2) {
             assert!(pair[0].0 < pair[1].0, "{} !< {}", pair[0].0, pair[1].0);
         }
+        // Keys are distinct and in the same order, so the key search finds every term.
+        assert!(KEYS.windows(2).all(|k| k[0] < k[1]));
+        for (i, (t, _)) in TERMS.iter().enumerate() {
+            assert_eq!(
+                lookup(t.to_ascii_uppercase().as_bytes()).map(|x| x.0),
+                Some(i)
+            );
+        }
+        assert_eq!(lookup(b"hydrochlorothiazides"), None);
+        assert_eq!(lookup(b"hydrochlorothiazidX"), None);
         for (t, _) in TERMS {
             assert!(t.len() <= MAX_TERM_LEN, "{t}");
             assert!(

@@ -334,7 +334,7 @@ impl Policy {
         let mut verdicts = Vec::with_capacity(names.len());
         for name in names {
             let route = self.route(name)?;
-            let (mut verdict, _) = self.evaluate(tenant, route, req.endpoint, &classes);
+            let (mut verdict, _) = self.evaluate(tenant, route, req.endpoint, &classes, false);
             verdict.up = !req.down.contains(name);
             verdicts.push(verdict);
         }
@@ -403,13 +403,15 @@ impl Policy {
         })
     }
 
-    /// Runs every applicable rule for every class on one route: the interpreter.
+    /// Runs every applicable rule for every class on one route: the interpreter. With
+    /// `explain`, also returns every rule's outcome with the evidence (for the review).
     pub(crate) fn evaluate(
         &self,
         tenant: &TenantPolicy,
         route: &Route,
         endpoint: Endpoint,
         classes: &Classified,
+        explain: bool,
     ) -> (RouteVerdict, Vec<RuleOutcome>) {
         let self_hosted = route.self_hosted();
         let via = route.via();
@@ -425,7 +427,7 @@ impl Policy {
                 for class in rule.classes.iter().filter(|c| classes.contains(c)) {
                     let check = rule
                         .require
-                        .map(|f| terms::check(f, route, tenant, endpoint));
+                        .map(|f| terms::check(f, route, tenant, endpoint, explain));
                     let passed = check.as_ref().is_some_and(|c| c.holds);
                     let demanded = tenant
                         .rule_actions
@@ -454,6 +456,9 @@ impl Policy {
                             detail: detail.clone(),
                             via: via.clone(),
                         });
+                    }
+                    if !explain {
+                        continue;
                     }
                     outcomes.push(RuleOutcome {
                         rule: rule.id.clone(),

@@ -53,6 +53,20 @@ pub enum EvidenceSource {
     Tenant { at: String },
 }
 
+/// Where evidence goes: collected for the review, skipped on the request path.
+pub(crate) struct Sink {
+    on: bool,
+    items: Vec<Evidence>,
+}
+
+impl Sink {
+    fn add(&mut self, evidence: impl FnOnce() -> Evidence) {
+        if self.on {
+            self.items.push(evidence());
+        }
+    }
+}
+
 /// The result of checking one fact on a route.
 #[derive(Debug, Clone)]
 pub(crate) struct FactCheck {
@@ -60,6 +74,7 @@ pub(crate) struct FactCheck {
     /// What failed down a chain, or specifics worth a reason's detail; `None` when the rule's
     /// own detail says it all.
     pub failure: Option<String>,
+    /// The facts relied on (empty unless asked for).
     pub evidence: Vec<Evidence>,
 }
 
@@ -87,35 +102,52 @@ impl Route {
     }
 }
 
+/// Where a contract layer is stated; rendered only when evidence is collected.
+enum Layer<'a> {
+    Tenant(&'a str, &'a str),
+    Route(&'a str),
+    Upstream(&'a str),
+}
+
+impl std::fmt::Display for Layer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Layer::Tenant(t, r) => write!(f, "tenants.{t}.contracts.{r}"),
+            Layer::Route(r) => write!(f, "providers.{r}.contract"),
+            Layer::Upstream(vendor) => write!(f, "catalog.{vendor}.upstream"),
+        }
+    }
+}
+
 /// One link of a chain with its contract layers, most specific first.
 struct Link<'a> {
     terms: &'a ProviderTerms,
-    layers: Vec<(String, &'a ContractFacts)>,
+    layers: Vec<(Layer<'a>, &'a ContractFacts)>,
     /// The vendor whose agreement this is (link k > 0).
     vendor: Option<&'a str>,
 }
 
 impl Link<'_> {
-    /// The first layer stating a fact, with evidence.
+    /// The first layer stating a fact; its evidence goes to `sink`.
     fn contract<T>(
         &self,
         fact: &str,
         get: impl Fn(&ContractFacts) -> Option<T>,
         render: impl Fn(&T) -> String,
-    ) -> Option<(T, Evidence)> {
+        sink: &mut Sink,
+    ) -> Option<T> {
         self.layers.iter().find_map(|(at, c)| {
-            get(c).map(|v| {
-                let e = Evidence {
+            get(c).inspect(|v| {
+                sink.add(|| Evidence {
                     provider: self.terms.id.clone(),
                     fact: fact.to_owned(),
-                    value: render(&v),
+                    value: render(v),
                     from: EvidenceSource::Contract {
-                        at: at.clone(),
+                        at: at.to_string(),
                         source: c.source.clone(),
                         checked: c.checked,
                     },
-                };
-                (v, e)
+                })
             })
         })
     }
@@ -182,20 +214,14 @@ fn links<'a>(route: &'a Route, tenant: &'a TenantPolicy) -> Vec<Link<'a>> {
             let mut vendor = None;
             if i == 0 {
                 if let Some(c) = tenant.contracts.get(&route.name) {
-                    layers.push((
-                        format!("tenants.{}.contracts.{}", tenant.name, route.name),
-                        c,
-                    ));
+                    layers.push((Layer::Tenant(&tenant.name, &route.name), c));
                 }
-                layers.push((
-                    format!("providers.{}.contract", route.name),
-                    &route.contract,
-                ));
+                layers.push((Layer::Route(&route.name), &route.contract));
             } else {
                 let prev = &route.chain[i - 1];
                 vendor = Some(prev.id.as_str());
                 if let Some(up) = &prev.upstream {
-                    layers.push((format!("catalog.{}.upstream", prev.id), up));
+                    layers.push((Layer::Upstream(&prev.id), up));
                 }
             }
             Link {
@@ -216,14 +242,18 @@ fn list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
     }
 }
 
-/// Checks `fact` on `route` for `tenant` and `endpoint`.
+/// Checks `fact` on `route` for `tenant` and `endpoint`; with `collect`, records the evidence.
 pub(crate) fn check(
     fact: Fact,
     route: &Route,
     tenant: &TenantPolicy,
     endpoint: Endpoint,
+    collect: bool,
 ) -> FactCheck {
-    let mut evidence = Vec::new();
+    let mut evidence = Sink {
+        on: collect,
+        items: Vec::new(),
+    };
     let mut failure = None;
     let mut holds = true;
     for (i, link) in links(route, tenant).iter().enumerate() {
@@ -242,7 +272,7 @@ pub(crate) fn check(
     FactCheck {
         holds,
         failure,
-        evidence,
+        evidence: evidence.items,
     }
 }
 
@@ -251,13 +281,13 @@ fn check_link(
     link: &Link<'_>,
     tenant: &TenantPolicy,
     endpoint: Endpoint,
-    evidence: &mut Vec<Evidence>,
+    evidence: &mut Sink,
 ) -> (bool, String) {
     let t = link.terms;
     let self_hosted = t.self_hosted;
     match fact {
         Fact::SelfHosted => {
-            evidence.push(link.published("self_hosted", t.self_hosted.to_string()));
+            evidence.add(|| link.published("self_hosted", t.self_hosted.to_string()));
             (self_hosted, "not self-hosted".to_owned())
         }
         // No third party on a self-hosted link: the agreements below are not needed there.
@@ -267,52 +297,51 @@ fn check_link(
         | Fact::CcpaServiceProvider
             if self_hosted =>
         {
-            evidence.push(link.published("self_hosted", "true".to_owned()));
+            evidence.add(|| link.published("self_hosted", "true".to_owned()));
             (true, String::new())
         }
         Fact::BaaSigned => {
-            evidence.push(link.published("baa", t.baa.as_str().to_owned()));
-            match link.contract("baa_signed", |c| c.baa_signed, bool::to_string) {
-                Some((v, e)) => {
-                    evidence.push(e);
-                    (v, "no signed BAA".to_owned())
-                }
+            evidence.add(|| link.published("baa", t.baa.as_str().to_owned()));
+            match link.contract("baa_signed", |c| c.baa_signed, bool::to_string, evidence) {
+                Some(v) => (v, "no signed BAA".to_owned()),
                 None => {
-                    evidence.push(link.default(
-                        "baa_signed",
-                        "false",
-                        "a BAA is never assumed: set baa_signed = true when one is signed",
-                    ));
+                    evidence.add(|| {
+                        link.default(
+                            "baa_signed",
+                            "false",
+                            "a BAA is never assumed: set baa_signed = true when one is signed",
+                        )
+                    });
                     (false, "no signed BAA".to_owned())
                 }
             }
         }
         Fact::EndpointBaaCovered => {
-            evidence.push(link.published("baa_endpoints", endpoint_list(&t.baa_endpoints)));
+            evidence.add(|| link.published("baa_endpoints", endpoint_list(&t.baa_endpoints)));
             let ok = t.baa.offered() && t.baa_endpoints.contains(endpoint);
             (ok, format!("its BAA does not cover `{endpoint}`"))
         }
         Fact::ZeroRetention => {
             if self_hosted {
-                evidence.push(link.published("self_hosted", "true".to_owned()));
+                evidence.add(|| link.published("self_hosted", "true".to_owned()));
                 return (true, String::new());
             }
-            evidence.push(link.published("retention_days", t.retention_days.to_string()));
-            evidence.push(link.published("zdr_endpoints", endpoint_list(&t.zdr_endpoints)));
-            let enabled = match link.contract("zdr_enabled", |c| c.zdr_enabled, bool::to_string) {
-                Some((v, e)) => {
-                    evidence.push(e);
-                    v
-                }
-                None => {
-                    evidence.push(link.default(
-                        "zdr_enabled",
-                        "false",
-                        "zero data retention is never assumed",
-                    ));
-                    false
-                }
-            };
+            evidence.add(|| link.published("retention_days", t.retention_days.to_string()));
+            evidence.add(|| link.published("zdr_endpoints", endpoint_list(&t.zdr_endpoints)));
+            let enabled =
+                match link.contract("zdr_enabled", |c| c.zdr_enabled, bool::to_string, evidence) {
+                    Some(v) => v,
+                    None => {
+                        evidence.add(|| {
+                            link.default(
+                                "zdr_enabled",
+                                "false",
+                                "zero data retention is never assumed",
+                            )
+                        });
+                        false
+                    }
+                };
             let ok = enabled && t.zdr.offered() && t.zdr_endpoints.contains(endpoint);
             (
                 ok,
@@ -324,11 +353,9 @@ fn check_link(
                 "trains_on_api_data",
                 |c| c.trains_on_api_data,
                 |t| t.as_str().to_owned(),
+                evidence,
             ) {
-                Some((v, e)) => {
-                    evidence.push(e);
-                    v
-                }
+                Some(v) => v,
                 None => {
                     let tr = t.training(endpoint);
                     let fact = if t
@@ -339,19 +366,16 @@ fn check_link(
                     } else {
                         "trains_on_api_data"
                     };
-                    evidence.push(link.published(fact, tr.as_str().to_owned()));
+                    evidence.add(|| link.published(fact, tr.as_str().to_owned()));
                     tr
                 }
             };
             (!training.trains(), "it may train on API data".to_owned())
         }
         Fact::DpaSigned => {
-            evidence.push(link.published("dpa", t.dpa.as_str().to_owned()));
-            match link.contract("dpa_signed", |c| c.dpa_signed, bool::to_string) {
-                Some((v, e)) => {
-                    evidence.push(e);
-                    (v, "no DPA in force".to_owned())
-                }
+            evidence.add(|| link.published("dpa", t.dpa.as_str().to_owned()));
+            match link.contract("dpa_signed", |c| c.dpa_signed, bool::to_string, evidence) {
+                Some(v) => (v, "no DPA in force".to_owned()),
                 None => (
                     t.dpa == Availability::Standard,
                     "no DPA in force".to_owned(),
@@ -363,18 +387,13 @@ fn check_link(
                 "ccpa_service_provider",
                 |c| c.ccpa_service_provider,
                 bool::to_string,
+                evidence,
             ) {
-                Some((v, e)) => {
-                    evidence.push(e);
-                    (v, "no service-provider contract".to_owned())
-                }
+                Some(v) => (v, "no service-provider contract".to_owned()),
                 None => {
-                    evidence.push(
-                        link.published(
-                            "ccpa_service_provider",
-                            t.ccpa_service_provider.to_string(),
-                        ),
-                    );
+                    evidence.add(|| {
+                        link.published("ccpa_service_provider", t.ccpa_service_provider.to_string())
+                    });
                     (
                         t.ccpa_service_provider,
                         "no service-provider contract".to_owned(),
@@ -383,23 +402,24 @@ fn check_link(
             }
         }
         Fact::RegionsAllowed => {
-            let regions: Vec<String> =
-                match link.contract("regions", |c| c.regions.clone(), |r| list(r.iter())) {
-                    Some((v, e)) => {
-                        evidence.push(e);
-                        v
-                    }
-                    None if self_hosted => {
-                        // Your own environment, wherever it is, unless the route says where.
-                        evidence.push(link.published("self_hosted", "true".to_owned()));
-                        return (true, String::new());
-                    }
-                    None => {
-                        evidence.push(link.published("regions", list(t.regions.iter())));
-                        t.regions.clone()
-                    }
-                };
-            evidence.push(Evidence {
+            let regions: Vec<String> = match link.contract(
+                "regions",
+                |c| c.regions.clone(),
+                |r| list(r.iter()),
+                evidence,
+            ) {
+                Some(v) => v,
+                None if self_hosted => {
+                    // Your own environment, wherever it is, unless the route says where.
+                    evidence.add(|| link.published("self_hosted", "true".to_owned()));
+                    return (true, String::new());
+                }
+                None => {
+                    evidence.add(|| link.published("regions", list(t.regions.iter())));
+                    t.regions.clone()
+                }
+            };
+            evidence.add(|| Evidence {
                 provider: t.id.clone(),
                 fact: "allowed_regions".to_owned(),
                 value: list(tenant.allowed_regions.iter()),

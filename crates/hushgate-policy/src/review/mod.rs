@@ -322,7 +322,7 @@ fn tenant_review(
         for &endpoint in Endpoint::ALL {
             for class in &classes {
                 let (verdict, outcomes) =
-                    policy.evaluate(t, route, endpoint, &Classified::only(class.clone()));
+                    policy.evaluate(t, route, endpoint, &Classified::only(class.clone()), true);
                 for o in outcomes.iter().filter(|o| !o.passed) {
                     let g = rule_gaps.entry(o.rule.clone()).or_insert_with(|| RuleGap {
                         classes: BTreeSet::new(),
@@ -487,7 +487,7 @@ fn retention_gap(policy: &Policy, route: &Route) -> Option<Gap> {
     let mut tenants = Vec::new();
     let mut sent = BTreeSet::new();
     for t in policy.tenants.iter().filter(|t| !t.has(Regime::None)) {
-        if terms::check(Fact::ZeroRetention, route, t, Endpoint::Chat).holds {
+        if terms::check(Fact::ZeroRetention, route, t, Endpoint::Chat, false).holds {
             continue;
         }
         let classes: Vec<DataClass> = tenant_classes(policy, t)
@@ -496,7 +496,7 @@ fn retention_gap(policy: &Policy, route: &Route) -> Option<Gap> {
             .filter(|c| {
                 let one = Classified::only(c.clone());
                 policy
-                    .evaluate(t, route, Endpoint::Chat, &one)
+                    .evaluate(t, route, Endpoint::Chat, &one, false)
                     .0
                     .action
                     .sends()
