@@ -56,6 +56,12 @@ impl Policy {
             if !custom_classes.insert(c.name.clone()) {
                 return Err(Error::invalid(here, "defined twice"));
             }
+            if c.self_hosted == Action::RoutePrivate {
+                return Err(Error::invalid(
+                    here,
+                    "self_hosted = \"route_private\" means nothing on a self-hosted route: use allow, pseudonymize or block",
+                ));
+            }
             let slug = c.name.as_str().to_ascii_lowercase();
             let cite = c
                 .cite
@@ -316,8 +322,10 @@ impl Policy {
     ///
     /// Candidates are the requested route, its fallbacks, then the tenant's private route. Each
     /// gets a verdict from the rules; the first candidate that is up and may receive the
-    /// request (`allow` or `pseudonymize`) is chosen. Errors (unknown tenant, route or
-    /// unclassified type) mean: block.
+    /// request (`allow` or `pseudonymize`) is chosen. So the private route takes what the
+    /// others may not (`route_private`), and is also the last resort when the others are down
+    /// (then the action is its own verdict and a `routing.route_down` reason says why).
+    /// Errors (unknown tenant, route or unclassified type) mean: block.
     pub fn decide(&self, req: &Request) -> Result<Decision, Error> {
         let tenant = self.tenant(&req.tenant)?;
         let classes = self.classify_for(tenant, &req.entities, req.clinical_context)?;

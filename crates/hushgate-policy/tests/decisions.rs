@@ -1008,6 +1008,10 @@ fn invalid_configs_are_typed_errors() {
             "[[classes]]\nname = \"PII\"\nexternal = \"block\"\n",
             "is a built-in class",
         ),
+        (
+            "[[classes]]\nname = \"X\"\nexternal = \"block\"\nself_hosted = \"route_private\"\n",
+            "means nothing on a self-hosted route",
+        ),
     ] {
         let err = Policy::from_toml_str(&format!("{base}{extra}"), "t.toml")
             .map(|_| ())
