@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hushgate_types::EntityType;
 
+use crate::DataClass;
 use crate::catalog::{Catalog, Endpoint, check_name, check_region};
 use crate::class::{Classified, builtin_mapping};
 use crate::config::{ClinicalMode, PolicyConfig, TenantPolicy};
@@ -11,7 +12,6 @@ use crate::decision::{Decision, Reason, Request, RouteVerdict, RuleOutcome};
 use crate::error::Error;
 use crate::rules::{Action, Regime, Rule, RuleBook, RuleSet, Scope};
 use crate::terms::{self, Route};
-use crate::{DataClass, Date};
 
 /// A validated policy: catalog, rules, routes and tenants, ready to decide.
 ///
@@ -89,7 +89,7 @@ impl Policy {
         let custom = RuleSet {
             name: "custom".to_owned(),
             version: 1,
-            updated: Date::from_unix_days(0),
+            updated: None,
             title: "Custom classes from the policy config".to_owned(),
             source: Some("policy config [[classes]]".to_owned()),
             rules: custom_rules,

@@ -239,7 +239,9 @@ pub struct RuleSet {
     /// The regime name (`hipaa`), `baseline`, or `custom` for config-defined classes.
     pub name: String,
     pub version: u32,
-    pub updated: Date,
+    /// When the file last changed (required in rule files; `None` for config-defined rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<Date>,
     pub title: String,
     /// The text of the law or standard (required when the set has rules).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -252,6 +254,12 @@ impl RuleSet {
     /// Parses and checks one rule file; `origin` names it in errors.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<RuleSet, Error> {
         let set: RuleSet = toml::from_str(text).map_err(|e| Error::parse(origin, e))?;
+        if set.updated.is_none() {
+            return Err(Error::invalid(
+                origin,
+                "a rule file needs `updated = YYYY-MM-DD`",
+            ));
+        }
         set.validate(origin)?;
         Ok(set)
     }

@@ -385,11 +385,12 @@ fn rules(o: &mut String, r: &Review) {
     for set in &r.rule_sets {
         let _ = writeln!(
             o,
-            "<h3><code>{}</code> v{} ({}, updated {})</h3>",
+            "<h3><code>{}</code> v{} ({}{})</h3>",
             esc(&set.name),
             set.version,
             esc(&set.title),
-            esc(&set.updated.to_string())
+            set.updated
+                .map_or_else(String::new, |d| format!(", updated {d}"))
         );
         if let Some(src) = &set.source {
             let _ = writeln!(o, "<p>Source: {}</p>", link(src));

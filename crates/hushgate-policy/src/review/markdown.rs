@@ -346,11 +346,12 @@ fn rules(o: &mut String, r: &Review) {
     for set in &r.rule_sets {
         let _ = writeln!(
             o,
-            "### `{}` v{} ({}, updated {})\n",
+            "### `{}` v{} ({}{})\n",
             set.name,
             set.version,
             md(&set.title),
             set.updated
+                .map_or_else(String::new, |d| format!(", updated {d}"))
         );
         if let Some(src) = &set.source {
             let _ = writeln!(o, "Source: {}\n", md(src));
