@@ -4,7 +4,8 @@
 //! [[case]]
 //! text = "mail bob@example.com"              # the input
 //! expect = [["EMAIL_ADDRESS", "bob@example.com"]]  # (type, exact value) that must be found
-//! reject = ["example.com"]                   # values that must not be found, as any type
+//! reject = ["example.com"]                   # values that must not be found, as any type...
+//! reject_as = [["PERSON", "Austin"]]         # ...or as one type (another family may own it)
 //! none = false                               # true: no finding at all
 //! note = "why this case exists"              # optional; regressions say what they guard
 //! ```
@@ -34,6 +35,8 @@ struct Case {
     #[serde(default)]
     reject: Vec<String>,
     #[serde(default)]
+    reject_as: Vec<(String, String)>,
+    #[serde(default)]
     none: bool,
     #[serde(default)]
     #[allow(dead_code)]
@@ -61,6 +64,11 @@ fn check(engine: &Engine, file: &str, i: usize, case: &Case) -> Vec<String> {
     for v in &case.reject {
         if found.iter().any(|(_, fv)| fv == v) {
             errors.push(format!("unexpected {v:?} in {}", ctx()));
+        }
+    }
+    for (t, v) in &case.reject_as {
+        if found.iter().any(|(ft, fv)| ft == t && fv == v) {
+            errors.push(format!("unexpected {t} {v:?} in {}", ctx()));
         }
     }
     if case.none && !found.is_empty() {

@@ -415,6 +415,11 @@ impl Numbers {
             let score = if phone_ctx { 0.9 } else { 0.75 };
             return Some(Verdict::Emit(EntityType::PhoneNumber, score));
         }
+        // "AZ 85740-1234" is a ZIP+4 after a state code (a LOCATION), even
+        // though nine digits also fit some European phone plans.
+        if is_zip_plus4(m.text.as_bytes(), start, shape) {
+            return None;
+        }
         if foreign_ok && phone::national(&self.plan, digits, shape, false) {
             return Some(Verdict::Emit(EntityType::PhoneNumber, 0.7));
         }
@@ -630,3 +635,24 @@ fn card_layout(groups: &[Group]) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// `ST 12345-6789`: five digits, a dash, four digits, after a two-letter
+/// upper-case code and a space.
+fn is_zip_plus4(text: &[u8], start: usize, shape: &Shape<'_>) -> bool {
+    let [a, b] = shape.groups else {
+        return false;
+    };
+    if a.len != 5 || b.len != 4 || b.sep != Sep::Dash || a.paren || b.paren {
+        return false;
+    }
+    let before = &text[..start];
+    let before = before.strip_suffix(b" ").unwrap_or(before);
+    before.len() >= 2
+        && before[before.len() - 2..]
+            .iter()
+            .all(u8::is_ascii_uppercase)
+        && before
+            .len()
+            .checked_sub(3)
+            .is_none_or(|i| !before[i].is_ascii_alphanumeric())
+}
