@@ -51,7 +51,6 @@ def non_latin(v):
 
 def classify_gold(t, v, text, s, e, status, preds):
     before = text[max(0, s - 30):s]
-    line_start = text.rfind("\n", 0, s) + 1
     if t == "PERSON":
         if status == "boundary":
             p = preds[0]
