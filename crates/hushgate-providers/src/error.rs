@@ -57,9 +57,11 @@ impl fmt::Display for ErrorKind {
 }
 
 /// An upstream request that failed. Its `Display`, `Debug` and source chain
-/// never contain the API key, request bodies or raw upstream bodies: only
-/// the provider, the endpoint, a description, and for upstream errors a
-/// [sanitized](UpstreamError) message.
+/// never contain the API key, request or response content, or the
+/// upstream's error message (which may quote the request): only the
+/// provider, the endpoint, a description, and for upstream errors the
+/// status, `type` and `code`. The [sanitized](UpstreamError) message is
+/// available through [`Error::upstream_error`] for the client.
 pub struct Error(Box<Inner>);
 
 struct Inner {
@@ -111,15 +113,18 @@ impl Error {
         upstream: UpstreamError,
         retry_after: Option<Duration>,
     ) -> Error {
-        let mut e = Error::new(
-            ErrorKind::UpstreamStatus,
-            provider,
-            format!(
-                "upstream returned HTTP {}: {}",
-                status.as_u16(),
-                upstream.message
-            ),
-        );
+        // The upstream's message stays out of Display and Debug: it may quote
+        // the request's content. It is reachable through `upstream_error()`
+        // for the client that sent that content.
+        let labels: Vec<&str> = [upstream.r#type.as_deref(), upstream.code.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut message = format!("upstream returned HTTP {}", status.as_u16());
+        if !labels.is_empty() {
+            message += &format!(" ({})", labels.join(", "));
+        }
+        let mut e = Error::new(ErrorKind::UpstreamStatus, provider, message);
         e.0.status = Some(status);
         e.0.upstream = Some(upstream);
         e.0.retry_after = retry_after;
@@ -230,12 +235,24 @@ impl From<SseError> for Error {
 /// `param` and `code` are kept only when they are short identifiers. A body
 /// that is not an error object (an HTML page from a proxy) is not passed on
 /// at all: the message then only names the status.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct UpstreamError {
     pub message: String,
     pub r#type: Option<String>,
     pub param: Option<String>,
     pub code: Option<String>,
+}
+
+// The message may quote request content: Debug shows its size only.
+impl fmt::Debug for UpstreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpstreamError")
+            .field("message_chars", &self.message.chars().count())
+            .field("type", &self.r#type)
+            .field("param", &self.param)
+            .field("code", &self.code)
+            .finish()
+    }
 }
 
 impl UpstreamError {
@@ -435,5 +452,16 @@ mod tests {
             "provider `openai` (chat/completions): cannot connect (after 3 attempts)"
         );
         assert_eq!(e.kind().as_str(), "connect");
+
+        let body = br#"{"error":{"message":"messages[0].content quotes <PERSON_1>","type":"invalid_request_error","code":"bad"}}"#;
+        let up = UpstreamError::parse(StatusCode::BAD_REQUEST, body, None);
+        let e = Error::upstream_status(&p, StatusCode::BAD_REQUEST, up, None);
+        assert_eq!(
+            e.to_string(),
+            "provider `openai`: upstream returned HTTP 400 (invalid_request_error, bad)"
+        );
+        let debug = format!("{e:?} {:?}", e.upstream_error());
+        assert!(!debug.contains("PERSON"), "{debug}");
+        assert!(e.upstream_error().unwrap().message.contains("<PERSON_1>"));
     }
 }

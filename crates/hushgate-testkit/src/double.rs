@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use bytes::Bytes;
@@ -212,6 +213,9 @@ fn error_kind(status: u16) -> (&'static str, Option<&'static str>) {
 /// One request as the double received it.
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
+    /// The client's address: two requests from the same address came over
+    /// the same (pooled) connection.
+    pub peer: SocketAddr,
     pub method: String,
     pub path: String,
     pub query: Option<String>,
@@ -328,11 +332,16 @@ impl ProviderDouble {
         });
         let state = shared.clone();
         let app = Router::new().fallback(
-            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                handle(state.clone(), method, uri, headers, body)
+            move |ConnectInfo(peer): ConnectInfo<SocketAddr>,
+                  method: Method,
+                  uri: Uri,
+                  headers: HeaderMap,
+                  body: Bytes| {
+                handle(state.clone(), peer, method, uri, headers, body)
             },
         );
         let server = tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
             let _ = axum::serve(listener, app).await;
         });
         ProviderDouble {
@@ -413,12 +422,14 @@ enum Step {
 
 async fn handle(
     shared: Arc<Shared>,
+    peer: SocketAddr,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     lock(&shared.requests).push(RecordedRequest {
+        peer,
         method: method.to_string(),
         path: uri.path().to_owned(),
         query: uri.query().map(str::to_owned),
