@@ -252,6 +252,8 @@ model = "gpt-4o-mini"
         e.contains("models[0].model: provider `az` has no deployment for `gpt-4o`"),
         "{e}"
     );
+    let e = err(&ok.replace("\"prod-mini\"", "\"..\""));
+    assert!(e.contains("providers[0].deployments.gpt-4o-mini"), "{e}");
     let e = err(&ok.replace("api_version = \"2024-10-21\"\n", ""));
     assert!(e.contains("providers[0].api_version: is required"), "{e}");
     let e = err(&ok.replace(

@@ -405,10 +405,10 @@ fn provider(
             Some(_) => {}
         }
         for (model, dep) in &p.deployments {
-            if dep.is_empty() || dep.contains('/') {
+            if dep.is_empty() || dep.contains('/') || dep == "." || dep == ".." {
                 r.problem(
                     format!("{key}.deployments.{model}"),
-                    "a deployment name is non-empty and has no `/`",
+                    "a deployment name is non-empty, has no `/` and is not `.` or `..`",
                 );
             }
         }

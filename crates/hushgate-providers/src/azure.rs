@@ -55,6 +55,13 @@ impl Dialect for AzureOpenAi {
                         DialectError::config("Azure OpenAI needs `model` to pick a deployment")
                     })?;
                 let deployment = self.deployments.get(model).map_or(model, String::as_str);
+                // `url` resolves these as path steps: `..` would leave the
+                // deployments path.
+                if matches!(deployment, "." | "..") {
+                    return Err(DialectError::config(
+                        "`.` and `..` are not deployment names",
+                    ));
+                }
                 let mut segments = vec!["openai", "deployments", deployment];
                 segments.extend_from_slice(endpoint.segments());
                 join(&self.base, &segments)?
@@ -128,6 +135,16 @@ mod tests {
             r.url.as_str(),
             "https://res.openai.azure.com/openai/models?api-version=2024-10-21"
         );
+        for model in ["..", "."] {
+            let e = azure()
+                .request(
+                    Endpoint::ChatCompletions,
+                    Some(&json!({"model": model})),
+                    Some(&key),
+                )
+                .unwrap_err();
+            assert_eq!(e.kind, crate::ErrorKind::Config);
+        }
         let e = azure()
             .request(Endpoint::Completions, Some(&json!({})), Some(&key))
             .unwrap_err();

@@ -695,3 +695,41 @@ async fn a_finished_stream_is_not_an_abort() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(double.aborted(), 0);
 }
+
+#[tokio::test]
+async fn retry_after_is_honoured_or_returned_when_too_long() {
+    // Short: waited for (at least 40 ms per retry, over the 5 ms backoff).
+    let double =
+        ProviderDouble::start(Behaviour::echo().fail_first(2, 503).retry_after_ms(40)).await;
+    let started = std::time::Instant::now();
+    provider(&double)
+        .send(Endpoint::ChatCompletions, &chat("x", false))
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(80));
+    assert_eq!(double.request_count(), 3);
+
+    // Longer than the backoff cap (50 ms here): returned at once, for the
+    // gateway to pass on.
+    let double =
+        ProviderDouble::start(Behaviour::echo().fail_first(1, 503).retry_after_ms(30_000)).await;
+    let e = provider(&double)
+        .send(Endpoint::ChatCompletions, &chat("x", false))
+        .await
+        .unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
+    assert_eq!(double.request_count(), 1);
+
+    // 429 carries it too, and is not retried.
+    let double =
+        ProviderDouble::start(Behaviour::error(429, "slow down").retry_after_ms(1500)).await;
+    let e = provider(&double)
+        .send(Endpoint::ChatCompletions, &chat("x", false))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.client_status(), e.retry_after()),
+        (429, Some(Duration::from_millis(1500)))
+    );
+    assert_eq!(double.request_count(), 1);
+}

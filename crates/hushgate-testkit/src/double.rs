@@ -83,6 +83,8 @@ pub struct Behaviour {
     pub require_key: Option<String>,
     /// Model ids listed by `GET /v1/models`.
     pub models: Vec<String>,
+    /// Sent as `retry-after-ms` with error statuses (fail-first and error replies).
+    pub retry_after_ms: Option<u64>,
 }
 
 impl Behaviour {
@@ -95,6 +97,7 @@ impl Behaviour {
             delay: None,
             require_key: None,
             models: vec!["gpt-4o-mini".into(), "text-embedding-3-small".into()],
+            retry_after_ms: None,
         }
     }
 
@@ -192,6 +195,12 @@ impl Behaviour {
         self
     }
 
+    /// Send `retry-after-ms: ms` with error statuses.
+    pub fn retry_after_ms(mut self, ms: u64) -> Behaviour {
+        self.retry_after_ms = Some(ms);
+        self
+    }
+
     /// Require this upstream key.
     pub fn require_key(mut self, key: &str) -> Behaviour {
         self.require_key = Some(key.to_owned());
@@ -242,8 +251,11 @@ impl RecordedRequest {
     /// header values or body (raw bytes, and the body's JSON strings
     /// unescaped, so `\u00e9`-style escapes cannot hide a value).
     pub fn contains(&self, needle: &str) -> bool {
+        if needle.is_empty() {
+            return false;
+        }
         let n = needle.as_bytes();
-        let has = |hay: &[u8]| !n.is_empty() && hay.windows(n.len()).any(|w| w == n);
+        let has = |hay: &[u8]| hay.windows(n.len()).any(|w| w == n);
         has(self.path.as_bytes())
             || self.query.as_deref().is_some_and(|q| has(q.as_bytes()))
             || self.headers.iter().any(|(_, v)| has(v.as_bytes()))
@@ -548,10 +560,11 @@ async fn respond(
 
     if let Some((_, status)) = b.fail_first.filter(|&(count, _)| n < count) {
         let (kind, code) = error_kind(status);
-        return Out::from(json_response(
+        let r = json_response(
             status,
             &wire::error("The double fails this request on purpose.", kind, code),
-        ));
+        );
+        return with_retry_after(r, b).into();
     }
 
     let request: Value = if endpoint == "models" {
@@ -582,11 +595,8 @@ async fn respond(
 
     match &b.reply {
         Reply::Error { status, body } => {
-            return Out::from(raw_response(
-                *status,
-                "application/json",
-                body.clone().into(),
-            ));
+            let r = raw_response(*status, "application/json", body.clone().into());
+            return with_retry_after(r, b).into();
         }
         Reply::Hang => {
             // The guard is dropped with this future if the client goes away.
@@ -805,6 +815,14 @@ fn stream_response(content_type: &str, steps: Vec<Step>, guard: AbortGuard) -> R
         .unwrap_or_default()
 }
 
+fn with_retry_after(mut r: Response, b: &Behaviour) -> Response {
+    if let Some(ms) = b.retry_after_ms {
+        r.headers_mut()
+            .insert("retry-after-ms", header::HeaderValue::from(ms));
+    }
+    r
+}
+
 fn not_found(path: &str) -> Response {
     json_response(
         404,
@@ -827,4 +845,37 @@ fn raw_response(status: u16, content_type: &str, body: Bytes) -> Response {
         .header("x-request-id", "req_double")
         .body(Body::from(body))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contains_sees_through_json_escapes_and_headers() {
+        let r = RecordedRequest {
+            peer: "127.0.0.1:1".parse().unwrap(),
+            method: "POST".into(),
+            path: "/v1/chat/completions".into(),
+            query: None,
+            headers: vec![("x-note".into(), "header-canary".into())],
+            body: Bytes::from_static(br#"{"messages":[{"content":"Ren\u00e9e Fran\u00e7ois"}]}"#),
+        };
+        assert!(r.contains("Renée François"));
+        assert!(r.contains("header-canary"));
+        assert!(!r.contains("Jane"));
+        assert!(!r.contains(""), "the empty needle matches nothing");
+    }
+
+    #[test]
+    fn error_bodies_are_openai_shaped() {
+        let b = Behaviour::error(429, "slow down");
+        let Reply::Error { status, body } = b.reply else {
+            panic!("not an error reply");
+        };
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(status, 429);
+        assert_eq!(v["error"]["code"], "rate_limit_exceeded");
+        assert_eq!(v["error"]["message"], "slow down");
+    }
 }
