@@ -2,7 +2,7 @@
 //! are errors). The doc comments here are the configuration reference.
 //!
 //! Values are kept close to the text (names as strings, URLs unparsed) so
-//! that [`validate`](crate::validate) can check them all and name the key of
+//! that validation can check them all and name the key of
 //! every problem (`models[2].provider`), which serde alone cannot.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 //! Hushgate's configuration file (TOML), loaded in two stages: the file model
-//! ([`file`], `deny_unknown_fields`, whose doc comments are the reference),
+//! ([`file`](mod@file), `deny_unknown_fields`, whose doc comments are the reference),
 //! then validation into a typed [`Config`] in which names are unique,
 //! references resolve and values are in range. Every error names the file
 //! and the key (`models[2].provider: unknown provider ...`), and all problems

@@ -9,9 +9,10 @@ use std::time::Duration;
 use hushgate_detect::DetectOptions;
 use url::Url;
 
-/// Upstream dialects.
+/// Upstream dialects. Deliberately exhaustive: adding one (e.g. `Anthropic`)
+/// makes the compiler point at every place that must learn it, starting with
+/// `hushgate_providers::dialect::for_config`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ProviderKind {
     /// api.openai.com: `Authorization: Bearer`, `{base}/chat/completions`.
     OpenAi,
@@ -56,9 +57,9 @@ impl fmt::Display for ProviderKind {
     }
 }
 
-/// A compliance regime a tenant is subject to.
+/// A compliance regime a tenant is subject to. Exhaustive, so that policy
+/// code matching on it must handle a new regime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum Regime {
     Hipaa,
     Gdpr,

@@ -27,8 +27,8 @@
 //!   → [`UpstreamError`].
 //!
 //! Then a `ProviderKind::Anthropic` variant in `hushgate-config` (its
-//! `kind = "anthropic"` name and key requirement) and one arm in
-//! [`for_config`]. Callers do not change: the gateway only ever sees
+//! `kind = "anthropic"` name and key requirement) and the arm in
+//! [`for_config`] the compiler then asks for. Callers do not change: the gateway only ever sees
 //! OpenAI's shapes.
 
 use bytes::Bytes;
@@ -107,14 +107,13 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
 
 /// The dialect of a configured provider.
 pub fn for_config(cfg: &ProviderConfig) -> Box<dyn Dialect> {
+    // Exhaustive on purpose: a new kind does not compile until it has a dialect.
     match cfg.kind {
+        ProviderKind::OpenAi => Box::new(crate::openai::OpenAi::new(cfg)),
         ProviderKind::AzureOpenAi => Box::new(crate::azure::AzureOpenAi::new(cfg)),
         ProviderKind::OpenAiCompatible => {
             Box::new(crate::openai_compatible::OpenAiCompatible::new(cfg))
         }
-        // `ProviderKind` is non-exhaustive: a kind added to the config crate
-        // before its dialect exists speaks plain OpenAI.
-        _ => Box::new(crate::openai::OpenAi::new(cfg)),
     }
 }
 

@@ -466,7 +466,7 @@ async fn handle(
     if let Some(d) = b.delay {
         tokio::time::sleep(d).await;
     }
-    match respond(&b, n, &method, &uri, &headers, &body, &mut guard).await {
+    match respond(&b, n, &method, &uri, &headers, &body).await {
         Out::Full(r) => {
             guard.finish();
             r
@@ -496,7 +496,6 @@ async fn respond(
     uri: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
-    guard: &mut AbortGuard,
 ) -> Out {
     // Route: OpenAI paths under /v1, Azure deployment paths under /openai.
     let path = uri.path();
@@ -599,8 +598,8 @@ async fn respond(
             return with_retry_after(r, b).into();
         }
         Reply::Hang => {
-            // The guard is dropped with this future if the client goes away.
-            let _ = &guard;
+            // The caller's guard is dropped with this future if the client
+            // goes away.
             std::future::pending::<()>().await;
         }
         Reply::Malformed if !streaming => {
