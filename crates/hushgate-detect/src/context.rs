@@ -6,6 +6,8 @@
 //! that runs once per scan; recognizers then ask "is key K within N bytes
 //! before this span?" with a binary search.
 
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::error::BuildError;
@@ -14,26 +16,42 @@ use crate::error::BuildError;
 #[derive(Debug, Clone)]
 pub(crate) struct ContextLexicon {
     ac: Option<AhoCorasick>,
-    /// For each automaton pattern, the key it is filed under.
-    key_of: Vec<u16>,
-    keys: Vec<&'static str>,
+    keys: Arc<Keys>,
+}
+
+/// Key names, and for each distinct word the keys it is filed under (two
+/// recognizers may file the same word under different keys).
+#[derive(Debug, Default)]
+struct Keys {
+    names: Vec<&'static str>,
+    of_word: Vec<Vec<u16>>,
 }
 
 impl ContextLexicon {
     pub(crate) fn new(words: &[(&'static str, &'static str)]) -> Result<Self, BuildError> {
-        let mut keys: Vec<&'static str> = Vec::new();
-        let mut key_of = Vec::with_capacity(words.len());
-        let mut pats = Vec::with_capacity(words.len());
+        let mut keys = Keys::default();
+        let mut pats: Vec<String> = Vec::with_capacity(words.len());
         for &(word, key) in words {
-            let id = match keys.iter().position(|k| *k == key) {
+            let kid = match keys.names.iter().position(|k| *k == key) {
                 Some(i) => i,
                 None => {
-                    keys.push(key);
-                    keys.len() - 1
+                    keys.names.push(key);
+                    keys.names.len() - 1
                 }
             };
-            key_of.push(u16::try_from(id).map_err(|_| BuildError::TooManyContextKeys)?);
-            pats.push(word);
+            let kid = u16::try_from(kid).map_err(|_| BuildError::TooManyContextKeys)?;
+            let word = word.to_ascii_lowercase();
+            let wid = match pats.iter().position(|p| *p == word) {
+                Some(i) => i,
+                None => {
+                    pats.push(word);
+                    keys.of_word.push(Vec::new());
+                    pats.len() - 1
+                }
+            };
+            if !keys.of_word[wid].contains(&kid) {
+                keys.of_word[wid].push(kid);
+            }
         }
         let ac = if pats.is_empty() {
             None
@@ -42,11 +60,17 @@ impl ContextLexicon {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::LeftmostLongest)
+                    // A DFA scans ~1.5x faster than the contiguous NFA that
+                    // is chosen by default above 100 patterns.
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&pats)
                     .map_err(|e| BuildError::Context(e.to_string()))?,
             )
         };
-        Ok(ContextLexicon { ac, key_of, keys })
+        Ok(ContextLexicon {
+            ac,
+            keys: Arc::new(keys),
+        })
     }
 
     pub(crate) fn index(&self, text: &str) -> ContextIndex {
@@ -61,14 +85,14 @@ impl ContextLexicon {
                     hits.push(ContextHit {
                         start: m.start(),
                         end: m.end(),
-                        key: self.key_of[m.pattern().as_usize()],
+                        word: m.pattern().as_u32(),
                     });
                 }
             }
         }
         ContextIndex {
             hits,
-            keys: self.keys.clone(),
+            keys: Arc::clone(&self.keys),
         }
     }
 }
@@ -77,19 +101,20 @@ impl ContextLexicon {
 struct ContextHit {
     start: usize,
     end: usize,
-    key: u16,
+    word: u32,
 }
 
 /// Context words found in one text, sorted by position.
 #[derive(Debug, Clone, Default)]
 pub struct ContextIndex {
     hits: Vec<ContextHit>,
-    keys: Vec<&'static str>,
+    keys: Arc<Keys>,
 }
 
 impl ContextIndex {
     fn key_id(&self, key: &str) -> Option<u16> {
         self.keys
+            .names
             .iter()
             .position(|k| *k == key)
             .and_then(|i| u16::try_from(i).ok())
@@ -117,7 +142,7 @@ impl ContextIndex {
             .iter()
             .rev()
             .take_while(|h| h.end + window >= start || h.start >= lo)
-            .find(|h| h.key == id && h.end <= start && h.end >= lo)
+            .find(|h| self.has_key(h, id) && h.end <= start && h.end >= lo)
             .map(|h| h.end)
     }
 
@@ -130,7 +155,14 @@ impl ContextIndex {
         self.hits[first..]
             .iter()
             .take_while(|h| h.start < to)
-            .any(|h| h.key == id)
+            .any(|h| self.has_key(h, id))
+    }
+
+    fn has_key(&self, h: &ContextHit, id: u16) -> bool {
+        self.keys
+            .of_word
+            .get(h.word as usize)
+            .is_some_and(|ks| ks.contains(&id))
     }
 
     /// Number of context words found.
@@ -149,7 +181,12 @@ mod tests {
 
     #[test]
     fn finds_whole_words_case_insensitively() {
-        let lex = ContextLexicon::new(&[("ssn", "ssn"), ("social security", "ssn")]).unwrap();
+        let lex = ContextLexicon::new(&[
+            ("ssn", "ssn"),
+            ("social security", "ssn"),
+            ("SSN", "id_number"),
+        ])
+        .unwrap();
         let text = "Her Social Security no. is 123; SSN: 456; lessness 789";
         let idx = lex.index(text);
         assert_eq!(idx.len(), 2);
@@ -159,5 +196,8 @@ mod tests {
         let pos = text.find("789").unwrap();
         assert!(!idx.before("ssn", pos, 10));
         assert!(!idx.before("unknown", pos, 1000));
+        // The same word filed under two keys answers for both.
+        let pos = text.find("456").unwrap();
+        assert!(idx.before("ssn", pos, 8) && idx.before("id_number", pos, 8));
     }
 }

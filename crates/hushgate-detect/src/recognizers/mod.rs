@@ -16,6 +16,7 @@ pub mod email;
 pub mod ner;
 pub mod network;
 pub mod numbers;
+pub mod places;
 pub mod secrets;
 
 /// Pattern recognizers in priority order.
@@ -32,5 +33,7 @@ pub(crate) fn pattern_recognizers(o: &DetectOptions) -> Vec<Arc<dyn PatternRecog
 
 /// Whole-text recognizers, run after the pattern pass.
 pub(crate) fn text_recognizers(o: &DetectOptions) -> Vec<Arc<dyn TextRecognizer>> {
-    ner::recognizers(o)
+    let mut v = ner::recognizers(o);
+    v.extend(places::recognizers(o));
+    v
 }
