@@ -49,9 +49,11 @@ use std::path::{Path, PathBuf};
 use hushgate_detect::DetectOptions;
 use thiserror::Error;
 
+/// Regimes are the policy crate's (one list of names, one parser).
+pub use hushgate_policy::Regime;
 pub use settings::{
     DEFAULT_LISTEN, DEFAULT_STORAGE_URL, Limits, ModelConfig, OPENAI_BASE_URL, ProviderConfig,
-    ProviderKind, Regime, ServerConfig, StorageConfig, TenantConfig, Warning,
+    ProviderKind, ServerConfig, StorageConfig, TenantConfig, Warning,
 };
 pub use validate::Problem;
 

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use hushgate_detect::DetectOptions;
+use hushgate_policy::Regime;
 use url::Url;
 
 /// Upstream dialects. Deliberately exhaustive: adding one (e.g. `Anthropic`)
@@ -52,39 +53,6 @@ impl ProviderKind {
 }
 
 impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A compliance regime a tenant is subject to. Exhaustive, so that policy
-/// code matching on it must handle a new regime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Regime {
-    Hipaa,
-    Gdpr,
-    Ccpa,
-    Pci,
-}
-
-impl Regime {
-    pub const ALL: [Regime; 4] = [Regime::Hipaa, Regime::Gdpr, Regime::Ccpa, Regime::Pci];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Regime::Hipaa => "hipaa",
-            Regime::Gdpr => "gdpr",
-            Regime::Ccpa => "ccpa",
-            Regime::Pci => "pci",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Regime> {
-        Regime::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-}
-
-impl fmt::Display for Regime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -219,7 +187,8 @@ pub struct ModelConfig {
 #[non_exhaustive]
 pub struct TenantConfig {
     pub name: String,
-    /// Empty: no regime (`none`).
+    /// As written, deduplicated: `[Regime::None]` for `none`, empty when
+    /// the key is absent (`hushgate_policy::TenantPolicy::new` takes either).
     pub regimes: Vec<Regime>,
     /// `None`: every alias.
     pub models: Option<Vec<String>>,

@@ -342,6 +342,8 @@ terms = ["Falcon"]
         "the global options are untouched"
     );
 
+    let cfg = load("[[tenants]]\nname = \"t\"\nregimes = [\"none\"]\n").unwrap();
+    assert_eq!(cfg.tenants[0].regimes, [Regime::None]);
     let e = err("[limits]\ntokens_per_minute = 0\n");
     assert!(
         e.contains("limits.tokens_per_minute: must be at least 1"),

@@ -11,8 +11,9 @@ use crate::Config;
 use crate::file::{FileConfig, FileLimits, FileProvider, FileTenant};
 use crate::settings::{
     DEFAULT_LISTEN, DEFAULT_STORAGE_URL, Limits, ModelConfig, OPENAI_BASE_URL, ProviderConfig,
-    ProviderKind, Regime, ServerConfig, StorageConfig, TenantConfig, Warning,
+    ProviderKind, ServerConfig, StorageConfig, TenantConfig, Warning,
 };
+use hushgate_policy::Regime;
 
 /// One thing wrong with the file: the key and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -528,19 +529,17 @@ fn tenant(
     }
 
     let mut regimes = Vec::new();
-    let mut none = false;
     for (j, s) in t.regimes.iter().enumerate() {
-        match (s.as_str(), Regime::from_name(s)) {
-            ("none", _) => none = true,
-            (_, Some(reg)) if !regimes.contains(&reg) => regimes.push(reg),
-            (_, Some(_)) => {}
-            (_, None) => r.problem(
+        match s.parse::<Regime>() {
+            Ok(reg) if !regimes.contains(&reg) => regimes.push(reg),
+            Ok(_) => {}
+            Err(_) => r.problem(
                 format!("{key}.regimes[{j}]"),
                 format!("unknown regime `{s}` (expected hipaa, gdpr, ccpa, pci or none)"),
             ),
         }
     }
-    if none && !regimes.is_empty() {
+    if regimes.contains(&Regime::None) && regimes.len() > 1 {
         r.problem(
             format!("{key}.regimes"),
             "`none` cannot be combined with other regimes",

@@ -170,7 +170,8 @@ impl SseParser {
     }
 
     fn push_started(&mut self, mut chunk: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseError> {
-        if self.skip_lf {
+        // An empty chunk must not forget a pending CR.
+        if self.skip_lf && !chunk.is_empty() {
             self.skip_lf = false;
             if let Some(rest) = chunk.strip_prefix(b"\n") {
                 chunk = rest;
@@ -385,6 +386,8 @@ mod tests {
             &[&b"data: a\r\n\r\ndata: b\r\r"[..]][..],
             &[b"data: a\r", b"\n\r", b"\ndata: b\n", b"\n"],
             &[b"data: a\n\ndata: b\r", b"\r"],
+            // Regression: an empty chunk between a CR and its LF.
+            &[b"data: a\r", b"", b"\n\r\ndata: b\n\n"],
         ] {
             assert_eq!(
                 data(&parse_chunks(chunks).unwrap()),
@@ -539,6 +542,9 @@ mod tests {
     }
 
     proptest! {
+        // Cheap cases; more of them found the empty-chunk-after-CR bug.
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
         #[test]
         fn any_chunking_parses_to_the_same_events(
             (bytes, expected) in arb_stream(),
