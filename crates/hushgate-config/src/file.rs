@@ -1,0 +1,201 @@
+//! The file model: what a `hushgate.toml` may contain, exactly (unknown keys
+//! are errors). The doc comments here are the configuration reference.
+//!
+//! Values are kept close to the text (names as strings, URLs unparsed) so
+//! that validation can check them all and name the key of
+//! every problem (`models[2].provider`), which serde alone cannot.
+
+use std::collections::BTreeMap;
+
+use hushgate_detect::{CustomPattern, DenyList, DetectOptions, EntityType};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+/// The whole file. Every table is optional.
+///
+/// ```toml
+/// listen = "127.0.0.1:8080"
+/// [storage]
+/// url = "sqlite://hushgate.db"
+/// [[providers]]
+/// name = "openai"
+/// kind = "openai"
+/// api_key_env = "OPENAI_API_KEY"
+/// [[models]]
+/// alias = "gpt-4o-mini"
+/// provider = "openai"
+/// model = "gpt-4o-mini"
+/// [[tenants]]
+/// name = "clinic"
+/// regimes = ["hipaa"]
+/// ```
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileConfig {
+    /// Address the gateway listens on. Default `127.0.0.1:8080`.
+    pub listen: Option<String>,
+    /// `[storage]`: where keys, usage and the audit trail live.
+    pub storage: FileStorage,
+    /// `[server]`: request size limits.
+    pub server: FileServer,
+    /// `[limits]`: default per-key rate limits and budget.
+    pub limits: FileLimits,
+    /// `[detection]`: threshold, phone regions, allow/deny lists, custom patterns.
+    pub detection: DetectOptions,
+    /// `[[providers]]`: upstream LLM APIs.
+    pub providers: Vec<FileProvider>,
+    /// `[[models]]`: the model aliases clients may ask for.
+    pub models: Vec<FileModel>,
+    /// `[[tenants]]`: the organisations API keys belong to.
+    pub tenants: Vec<FileTenant>,
+}
+
+/// `[storage]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileStorage {
+    /// `sqlite://PATH` (created if missing; relative to the working
+    /// directory), `sqlite::memory:`, or `postgres://USER:PASSWORD@HOST/DB`.
+    /// Default `sqlite://hushgate.db`.
+    pub url: Option<String>,
+}
+
+/// `[server]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileServer {
+    /// Largest request body accepted, in bytes; larger ones get HTTP 413.
+    /// Default 8388608 (8 MiB).
+    pub max_body_bytes: Option<u64>,
+    /// Most messages accepted in one chat request. Default 2048.
+    pub max_messages: Option<u64>,
+    /// Largest server-sent event accepted from an upstream stream, in bytes;
+    /// a larger one ends the stream with an error. Default 1048576 (1 MiB).
+    pub max_upstream_event_bytes: Option<u64>,
+}
+
+/// `[limits]` (defaults for every key) and `[tenants.limits]` (a tenant's
+/// overrides). Omit a limit for none.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileLimits {
+    /// Requests per minute per API key; beyond it HTTP 429 with `retry-after`.
+    pub requests_per_minute: Option<u64>,
+    /// Prompt plus completion tokens per minute per API key.
+    pub tokens_per_minute: Option<u64>,
+    /// Prompt plus completion tokens per API key per calendar month (UTC).
+    pub monthly_token_budget: Option<u64>,
+}
+
+/// One `[[providers]]` entry: an upstream API.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileProvider {
+    /// Unique name, referenced by `models[].provider`: letters, digits, `_`, `-`, `.`.
+    pub name: Option<String>,
+    /// `openai`, `azure_openai` or `openai_compatible` (vLLM, llama.cpp's
+    /// server, Ollama, LiteLLM and other servers speaking OpenAI's API).
+    pub kind: Option<String>,
+    /// Base URL. `openai`: the API root including `/v1`, default
+    /// `https://api.openai.com/v1`. `azure_openai`: the resource endpoint,
+    /// `https://RESOURCE.openai.azure.com` (the `/openai/deployments/...`
+    /// path is added). `openai_compatible`: the root that `/chat/completions`
+    /// is appended to, usually ending in `/v1` (e.g. `http://127.0.0.1:11434/v1`
+    /// for Ollama). http or https; no credentials, query or fragment.
+    pub base_url: Option<String>,
+    /// Name of the environment variable holding the upstream API key (e.g.
+    /// `OPENAI_API_KEY`). Keys are never read from this file. Required for
+    /// `openai` and `azure_openai`, optional for `openai_compatible`. A
+    /// variable that is not set is a warning when the file is loaded and an
+    /// error when the provider is used.
+    pub api_key_env: Option<String>,
+    /// Not accepted: an upstream key never belongs in the config file. Put it
+    /// in an environment variable and name that variable in `api_key_env`.
+    pub api_key: Option<IgnoredAny>,
+    /// The provider runs on infrastructure you control (only for
+    /// `openai_compatible`): prompts to it are not pseudonymized. Default false.
+    pub self_hosted: Option<bool>,
+    /// `azure_openai` only, required: the `api-version` query parameter, e.g.
+    /// `2024-10-21`.
+    pub api_version: Option<String>,
+    /// `azure_openai` only: upstream model name → deployment name. A model
+    /// missing from the map is sent to the deployment of the same name.
+    pub deployments: BTreeMap<String, String>,
+    /// Seconds to wait for a TCP (and TLS) connection. Default 10.
+    pub connect_timeout_secs: Option<f64>,
+    /// Longest silence tolerated from the upstream, in seconds: waiting for
+    /// the response headers (a non-streaming completion arrives all at once,
+    /// when done), then between two body chunks. Default 600.
+    pub read_timeout_secs: Option<f64>,
+    /// Retries after a failure that is safe to retry (connection refused or
+    /// reset before sending; HTTP 502, 503 or 504 before any body). Default 2.
+    pub max_retries: Option<u32>,
+}
+
+/// One `[[models]]` entry: a model alias clients ask for. An alias with a
+/// system prompt and defaults is a dedicated assistant (one per tenant, for
+/// example).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileModel {
+    /// What clients send as `model`; unique. No whitespace.
+    pub alias: Option<String>,
+    /// The `name` of the provider serving it.
+    pub provider: Option<String>,
+    /// The model name sent upstream. Default: the alias.
+    pub model: Option<String>,
+    /// A system message Hushgate puts first in every chat request to this alias.
+    pub system_prompt: Option<String>,
+    /// Default `temperature` (0–2) when the client sends none.
+    pub temperature: Option<f64>,
+    /// Default `max_tokens` when the client sends none.
+    pub max_tokens: Option<u64>,
+}
+
+/// One `[[tenants]]` entry: an organisation whose API keys share rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileTenant {
+    /// Unique name (used by `hushgate keys create --tenant NAME`): letters,
+    /// digits, `_`, `-`, `.`.
+    pub name: Option<String>,
+    /// Compliance regimes: `hipaa`, `gdpr`, `ccpa`, `pci`, or `none` alone.
+    /// Default: none.
+    pub regimes: Vec<String>,
+    /// Model aliases this tenant may use. Default: every alias.
+    pub models: Option<Vec<String>>,
+    /// Overrides of `[limits]` for this tenant's keys.
+    pub limits: FileLimits,
+    /// Overrides of `[detection]` for this tenant.
+    pub detection: FileTenantDetection,
+}
+
+/// `[tenants.detection]`: a tenant's changes to `[detection]`. Scalars
+/// replace the global value; lists are added to the global lists.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileTenantDetection {
+    /// Replaces `detection.threshold`.
+    pub threshold: Option<f32>,
+    /// Replaces `detection.phone_regions`.
+    pub phone_regions: Option<Vec<String>>,
+    /// Replaces `detection.entities`.
+    pub entities: Option<Vec<EntityType>>,
+    /// Added to `detection.allow_list`.
+    pub allow_list: Vec<String>,
+    /// Added to `detection.deny_list`.
+    pub deny_list: Vec<DenyList>,
+    /// Added to `detection.patterns`.
+    pub patterns: Vec<CustomPattern>,
+}
+
+impl FileTenantDetection {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.threshold.is_none()
+            && self.phone_regions.is_none()
+            && self.entities.is_none()
+            && self.allow_list.is_empty()
+            && self.deny_list.is_empty()
+            && self.patterns.is_empty()
+    }
+}

@@ -1,0 +1,608 @@
+//! File model → typed config. Every check records a [`Problem`] naming the
+//! key instead of stopping at the first, so one run reports them all.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hushgate_detect::{DetectOptions, Engine};
+use url::Url;
+
+use crate::Config;
+use crate::file::{FileConfig, FileLimits, FileProvider, FileTenant};
+use crate::settings::{
+    DEFAULT_LISTEN, DEFAULT_STORAGE_URL, Limits, ModelConfig, OPENAI_BASE_URL, ProviderConfig,
+    ProviderKind, ServerConfig, StorageConfig, TenantConfig, Warning,
+};
+use hushgate_policy::Regime;
+
+/// One thing wrong with the file: the key and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// e.g. `models[2].provider`.
+    pub key: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// How the environment is consulted (only to warn about unset variables).
+pub(crate) type EnvIsSet<'a> = &'a dyn Fn(&str) -> bool;
+
+#[derive(Default)]
+struct Report {
+    problems: Vec<Problem>,
+    warnings: Vec<Warning>,
+}
+
+impl Report {
+    fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    fn warn(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Validates a parsed file. `Err` holds every problem found.
+pub(crate) fn validate(file: FileConfig, env_is_set: EnvIsSet<'_>) -> Result<Config, Vec<Problem>> {
+    let mut r = Report::default();
+
+    let listen = match &file.listen {
+        None => DEFAULT_LISTEN,
+        Some(s) => s.parse::<SocketAddr>().unwrap_or_else(|_| {
+            r.problem(
+                "listen",
+                format!("`{s}` is not an IP address and port, e.g. \"127.0.0.1:8080\""),
+            );
+            DEFAULT_LISTEN
+        }),
+    };
+
+    let storage = StorageConfig::new(file.storage.url.as_deref().unwrap_or(DEFAULT_STORAGE_URL));
+    if !(storage.url.starts_with("sqlite:")
+        || storage.url.starts_with("postgres://")
+        || storage.url.starts_with("postgresql://"))
+    {
+        r.problem(
+            "storage.url",
+            format!(
+                "`{}` is neither a sqlite: nor a postgres:// URL",
+                storage.redacted_url()
+            ),
+        );
+    }
+
+    let server = server(&file, &mut r);
+    let limits = limits(&file.limits, None, "limits", &mut r);
+
+    if let Err(e) = Engine::with_options(&file.detection) {
+        r.problem("detection", e.to_string());
+    }
+
+    let mut providers: Vec<ProviderConfig> = Vec::new();
+    for (i, p) in file.providers.iter().enumerate() {
+        if let Some(p) = provider(p, &format!("providers[{i}]"), env_is_set, &mut r) {
+            if providers.iter().any(|q| q.name == p.name) {
+                r.problem(
+                    format!("providers[{i}].name"),
+                    format!("duplicate provider name `{}`", p.name),
+                );
+            } else {
+                providers.push(p);
+            }
+        }
+    }
+
+    let mut models: Vec<ModelConfig> = Vec::new();
+    for (i, m) in file.models.iter().enumerate() {
+        let key = format!("models[{i}]");
+        let Some(alias) = required(&m.alias, &key, "alias", &mut r) else {
+            continue;
+        };
+        if alias.is_empty() || alias.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            r.problem(
+                format!("{key}.alias"),
+                "must be non-empty without spaces or control characters",
+            );
+        }
+        if models.iter().any(|m| m.alias == alias) {
+            r.problem(
+                format!("{key}.alias"),
+                format!("duplicate model alias `{alias}`"),
+            );
+            continue;
+        }
+        let model = m.model.clone().unwrap_or_else(|| alias.clone());
+        if model.trim().is_empty() {
+            r.problem(format!("{key}.model"), "must not be empty");
+        }
+        let Some(provider) = required(&m.provider, &key, "provider", &mut r) else {
+            continue;
+        };
+        match providers.iter().find(|p| p.name == provider) {
+            Some(p) => {
+                if p.kind == ProviderKind::AzureOpenAi
+                    && !p.deployments.is_empty()
+                    && !p.deployments.contains_key(&model)
+                {
+                    r.problem(
+                        format!("{key}.model"),
+                        format!(
+                            "provider `{provider}` has no deployment for `{model}` (add it to providers.deployments)"
+                        ),
+                    );
+                }
+            }
+            // A provider that failed its own checks was already reported.
+            None if file
+                .providers
+                .iter()
+                .any(|p| p.name.as_deref() == Some(&provider)) => {}
+            None => r.problem(
+                format!("{key}.provider"),
+                format!(
+                    "unknown provider `{provider}` ({})",
+                    known("providers", providers.iter().map(|p| p.name.as_str()))
+                ),
+            ),
+        }
+        if let Some(t) = m.temperature.filter(|t| !(0.0..=2.0).contains(t)) {
+            r.problem(
+                format!("{key}.temperature"),
+                format!("{t} is outside 0..=2"),
+            );
+        }
+        if m.max_tokens == Some(0) {
+            r.problem(format!("{key}.max_tokens"), "must be at least 1");
+        }
+        models.push(ModelConfig {
+            alias,
+            provider,
+            model,
+            system_prompt: m.system_prompt.clone(),
+            temperature: m.temperature,
+            max_tokens: m.max_tokens,
+        });
+    }
+
+    let mut tenants: Vec<TenantConfig> = Vec::new();
+    for (i, t) in file.tenants.iter().enumerate() {
+        let key = format!("tenants[{i}]");
+        if let Some(t) = tenant(t, &key, &file, &models, &limits, &mut r) {
+            if tenants.iter().any(|u| u.name == t.name) {
+                r.problem(
+                    format!("{key}.name"),
+                    format!("duplicate tenant name `{}`", t.name),
+                );
+            } else {
+                tenants.push(t);
+            }
+        }
+    }
+
+    if !r.problems.is_empty() {
+        return Err(r.problems);
+    }
+    Ok(Config {
+        listen,
+        storage,
+        server,
+        limits,
+        detection: file.detection,
+        providers,
+        models,
+        tenants,
+        warnings: r.warnings,
+    })
+}
+
+fn required(v: &Option<String>, key: &str, field: &str, r: &mut Report) -> Option<String> {
+    if v.is_none() {
+        r.problem(format!("{key}.{field}"), "is required");
+    }
+    v.clone()
+}
+
+fn known<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<_> = names.map(|n| format!("`{n}`")).collect();
+    if names.is_empty() {
+        format!("no {what} are configured")
+    } else {
+        format!("{what}: {}", names.join(", "))
+    }
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+fn valid_env_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+fn server(file: &FileConfig, r: &mut Report) -> ServerConfig {
+    let d = ServerConfig::default();
+    let mut size = |field: &str, v: Option<u64>, default: usize, min: u64| match v {
+        None => default,
+        Some(n) if n < min => {
+            r.problem(format!("server.{field}"), format!("must be at least {min}"));
+            default
+        }
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    ServerConfig {
+        max_body_bytes: size(
+            "max_body_bytes",
+            file.server.max_body_bytes,
+            d.max_body_bytes,
+            1024,
+        ),
+        max_messages: size("max_messages", file.server.max_messages, d.max_messages, 1),
+        max_upstream_event_bytes: size(
+            "max_upstream_event_bytes",
+            file.server.max_upstream_event_bytes,
+            d.max_upstream_event_bytes,
+            1024,
+        ),
+    }
+}
+
+/// `file` over `base` (the global limits when validating a tenant).
+fn limits(file: &FileLimits, base: Option<&Limits>, key: &str, r: &mut Report) -> Limits {
+    let mut one = |field: &str, v: Option<u64>, inherited: Option<u64>| match v {
+        Some(0) => {
+            r.problem(
+                format!("{key}.{field}"),
+                "must be at least 1 (omit it for no limit)",
+            );
+            None
+        }
+        Some(n) => Some(n),
+        None => inherited,
+    };
+    Limits {
+        requests_per_minute: one(
+            "requests_per_minute",
+            file.requests_per_minute,
+            base.and_then(|b| b.requests_per_minute),
+        ),
+        tokens_per_minute: one(
+            "tokens_per_minute",
+            file.tokens_per_minute,
+            base.and_then(|b| b.tokens_per_minute),
+        ),
+        monthly_token_budget: one(
+            "monthly_token_budget",
+            file.monthly_token_budget,
+            base.and_then(|b| b.monthly_token_budget),
+        ),
+    }
+}
+
+fn provider(
+    p: &FileProvider,
+    key: &str,
+    env_is_set: EnvIsSet<'_>,
+    r: &mut Report,
+) -> Option<ProviderConfig> {
+    let before = r.problems.len();
+    let name = required(&p.name, key, "name", r);
+    if let Some(n) = name.as_deref().filter(|n| !valid_name(n)) {
+        r.problem(
+            format!("{key}.name"),
+            format!("`{n}` must be 1-64 letters, digits, `_`, `-` or `.`"),
+        );
+    }
+    if p.api_key.is_some() {
+        // Never echo the value: it is a secret.
+        r.problem(
+            format!("{key}.api_key"),
+            "keys are never read from the config file: put the key in an environment \
+             variable and name that variable in `api_key_env`",
+        );
+    }
+    let kind = match p.kind.as_deref() {
+        None => {
+            r.problem(
+                format!("{key}.kind"),
+                "is required (openai, azure_openai or openai_compatible)",
+            );
+            None
+        }
+        Some(k) => {
+            let kind = ProviderKind::from_name(k);
+            if kind.is_none() {
+                r.problem(
+                    format!("{key}.kind"),
+                    format!(
+                        "unknown provider kind `{k}` (expected openai, azure_openai or openai_compatible)"
+                    ),
+                );
+            }
+            kind
+        }
+    };
+
+    let base_url = match (&p.base_url, kind) {
+        (None, Some(ProviderKind::OpenAi)) => Url::parse(OPENAI_BASE_URL).ok(),
+        (None, Some(_)) => {
+            r.problem(format!("{key}.base_url"), "is required for this kind");
+            None
+        }
+        (None, None) => None,
+        (Some(s), _) => base_url(s, kind, &format!("{key}.base_url"), r),
+    };
+
+    match (&p.api_key_env, kind) {
+        (Some(v), _) if !valid_env_name(v) => r.problem(
+            format!("{key}.api_key_env"),
+            // Do not echo: people paste the key itself here.
+            "is not an environment variable name (it must be the *name* of the variable \
+             holding the key, e.g. OPENAI_API_KEY; the value is not shown)",
+        ),
+        (Some(v), _) => {
+            if !env_is_set(v) {
+                r.warn(
+                    format!("{key}.api_key_env"),
+                    format!(
+                        "environment variable {v} is not set: provider `{}` cannot be used until it is",
+                        name.as_deref().unwrap_or("?")
+                    ),
+                );
+            }
+        }
+        (None, Some(k)) if k.requires_api_key() => r.problem(
+            format!("{key}.api_key_env"),
+            format!(
+                "is required for kind = \"{k}\" (the name of the environment variable holding the key)"
+            ),
+        ),
+        (None, _) => {}
+    }
+
+    let self_hosted = p.self_hosted.unwrap_or(false);
+    if self_hosted && kind.is_some_and(|k| k != ProviderKind::OpenAiCompatible) {
+        r.problem(
+            format!("{key}.self_hosted"),
+            "only an openai_compatible provider can be self-hosted",
+        );
+    }
+
+    let is_azure = kind == Some(ProviderKind::AzureOpenAi);
+    if is_azure {
+        match &p.api_version {
+            None => r.problem(
+                format!("{key}.api_version"),
+                "is required for kind = \"azure_openai\" (e.g. \"2024-10-21\")",
+            ),
+            Some(v)
+                if v.is_empty()
+                    || !v
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.')) =>
+            {
+                r.problem(
+                    format!("{key}.api_version"),
+                    format!("`{v}` is not an API version like \"2024-10-21\""),
+                );
+            }
+            Some(_) => {}
+        }
+        for (model, dep) in &p.deployments {
+            if dep.is_empty() || dep.contains('/') || dep == "." || dep == ".." {
+                r.problem(
+                    format!("{key}.deployments.{model}"),
+                    "a deployment name is non-empty, has no `/` and is not `.` or `..`",
+                );
+            }
+        }
+    } else if kind.is_some() {
+        if p.api_version.is_some() {
+            r.problem(
+                format!("{key}.api_version"),
+                "only for kind = \"azure_openai\"",
+            );
+        }
+        if !p.deployments.is_empty() {
+            r.problem(
+                format!("{key}.deployments"),
+                "only for kind = \"azure_openai\"",
+            );
+        }
+    }
+
+    let mut secs = |field: &str, v: Option<f64>, default: Duration| match v {
+        None => default,
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Duration::from_secs_f64(s),
+        Some(s) => {
+            r.problem(
+                format!("{key}.{field}"),
+                format!("{s} is not a number of seconds in (0, 86400]"),
+            );
+            default
+        }
+    };
+    let connect_timeout = secs(
+        "connect_timeout_secs",
+        p.connect_timeout_secs,
+        ProviderConfig::DEFAULT_CONNECT_TIMEOUT,
+    );
+    let read_timeout = secs(
+        "read_timeout_secs",
+        p.read_timeout_secs,
+        ProviderConfig::DEFAULT_READ_TIMEOUT,
+    );
+    let max_retries = p.max_retries.unwrap_or(ProviderConfig::DEFAULT_MAX_RETRIES);
+    if max_retries > 10 {
+        r.problem(format!("{key}.max_retries"), "must be at most 10");
+    }
+
+    if r.problems.len() > before {
+        return None;
+    }
+    let (Some(name), Some(kind), Some(base_url)) = (name, kind, base_url) else {
+        return None;
+    };
+    Some(ProviderConfig {
+        api_key_env: p.api_key_env.clone(),
+        self_hosted,
+        api_version: p.api_version.clone(),
+        deployments: p.deployments.clone(),
+        connect_timeout,
+        read_timeout,
+        max_retries,
+        ..ProviderConfig::new(name, kind, base_url)
+    })
+}
+
+fn base_url(s: &str, kind: Option<ProviderKind>, key: &str, r: &mut Report) -> Option<Url> {
+    let mut url = match Url::parse(s) {
+        Ok(u) => u,
+        Err(e) => {
+            r.problem(key, format!("`{s}` is not a URL: {e}"));
+            return None;
+        }
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        r.problem(key, format!("`{s}`: the scheme must be http or https"));
+        return None;
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Do not echo the URL: it holds a credential.
+        r.problem(
+            key,
+            "must not contain credentials; put the key in an environment variable named by api_key_env",
+        );
+        return None;
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        r.problem(key, format!("`{s}` must not have a query or fragment"));
+        return None;
+    }
+    if kind == Some(ProviderKind::AzureOpenAi) && url.path().contains("/openai") {
+        r.problem(
+            key,
+            format!(
+                "`{s}`: give the resource endpoint only (https://RESOURCE.openai.azure.com); \
+                 the /openai/deployments/... path is added"
+            ),
+        );
+        return None;
+    }
+    // One canonical form: no trailing slash, so dialects append `/path`.
+    let path = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&path);
+    Some(url)
+}
+
+fn tenant(
+    t: &FileTenant,
+    key: &str,
+    file: &FileConfig,
+    models: &[ModelConfig],
+    global_limits: &Limits,
+    r: &mut Report,
+) -> Option<TenantConfig> {
+    let name = required(&t.name, key, "name", r)?;
+    if !valid_name(&name) {
+        r.problem(
+            format!("{key}.name"),
+            format!("`{name}` must be 1-64 letters, digits, `_`, `-` or `.`"),
+        );
+    }
+
+    let mut regimes = Vec::new();
+    for (j, s) in t.regimes.iter().enumerate() {
+        match s.parse::<Regime>() {
+            Ok(reg) if !regimes.contains(&reg) => regimes.push(reg),
+            Ok(_) => {}
+            Err(_) => r.problem(
+                format!("{key}.regimes[{j}]"),
+                format!("unknown regime `{s}` (expected hipaa, gdpr, ccpa, pci or none)"),
+            ),
+        }
+    }
+    if regimes.contains(&Regime::None) && regimes.len() > 1 {
+        r.problem(
+            format!("{key}.regimes"),
+            "`none` cannot be combined with other regimes",
+        );
+    }
+
+    if let Some(allowed) = &t.models {
+        if allowed.is_empty() {
+            r.problem(
+                format!("{key}.models"),
+                "an empty list allows no model; omit the key to allow every alias",
+            );
+        }
+        for (j, alias) in allowed.iter().enumerate() {
+            if !models.iter().any(|m| &m.alias == alias)
+                && !file.models.iter().any(|m| m.alias.as_ref() == Some(alias))
+            {
+                r.problem(
+                    format!("{key}.models[{j}]"),
+                    format!(
+                        "unknown model alias `{alias}` ({})",
+                        known("aliases", models.iter().map(|m| m.alias.as_str()))
+                    ),
+                );
+            }
+        }
+    }
+
+    let limits = limits(&t.limits, Some(global_limits), &format!("{key}.limits"), r);
+
+    let custom_detection = !t.detection.is_empty();
+    let detection = if custom_detection {
+        let d = &t.detection;
+        let g = &file.detection;
+        // Start from a clone so options added to `[detection]` later are
+        // inherited without touching this code.
+        let mut merged: DetectOptions = g.clone();
+        if let Some(t) = d.threshold {
+            merged.threshold = t;
+        }
+        if let Some(p) = &d.phone_regions {
+            merged.phone_regions.clone_from(p);
+        }
+        if d.entities.is_some() {
+            merged.entities.clone_from(&d.entities);
+        }
+        merged.allow_list.extend(d.allow_list.iter().cloned());
+        merged.deny_list.extend(d.deny_list.iter().cloned());
+        merged.patterns.extend(d.patterns.iter().cloned());
+        if let Err(e) = Engine::with_options(&merged) {
+            r.problem(format!("{key}.detection"), e.to_string());
+        }
+        merged
+    } else {
+        file.detection.clone()
+    };
+
+    Some(TenantConfig {
+        name,
+        regimes,
+        models: t.models.clone(),
+        limits,
+        detection,
+        custom_detection,
+    })
+}
