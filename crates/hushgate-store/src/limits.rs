@@ -101,10 +101,16 @@ impl Limiter {
     }
 
     /// Limits kept in Redis at `url` (`redis://host:port/db`). The connection reconnects by
-    /// itself; while Redis is down, calls fail (and the gateway fails closed).
+    /// itself; while Redis is down, calls fail within about a second (and the gateway fails
+    /// closed) rather than queueing behind retries.
     pub async fn redis(url: &str) -> Result<Limiter> {
         let client = redis::Client::open(url)?;
-        let conn = client.get_connection_manager().await?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500))
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_millis(500)));
+        let conn = client.get_connection_manager_with_config(config).await?;
         Ok(Limiter(Inner::Redis {
             conn,
             acquire: redis::Script::new(ACQUIRE_LUA),
