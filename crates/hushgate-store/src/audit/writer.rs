@@ -1,0 +1,403 @@
+//! Group commit: one task owns the append path, batches whatever appends are waiting into one
+//! transaction, and answers each append only after that transaction committed.
+//!
+//! There is no timer in the batching: while one batch commits, the next one accumulates, so
+//! a lone request pays one commit and a burst shares them. Per tenant, the transaction locks
+//! the chain-head row (an upsert on `audit_heads`), so replicas appending to one tenant on
+//! PostgreSQL serialize there and the chain stays linear; tenants are locked in name order,
+//! so two replicas never wait on each other in a cycle.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::Row;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::chain::{GENESIS, hash_record};
+use super::{AuditRecord, AuditSigner, KIND_CHECKPOINT, RecordFields};
+use crate::db::{Begin, dispatch};
+use crate::util::now_micros;
+use crate::{Error, Result, Store};
+
+/// Rows per `INSERT` statement: 20 columns each stays under both backends' bind limits.
+const INSERT_CHUNK: usize = 400;
+
+pub(crate) const LOCK_HEAD_SQL: &str = "INSERT INTO audit_heads (tenant, seq, hash) VALUES ($1, 0, $2) \
+     ON CONFLICT (tenant) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash";
+pub(crate) const INSERT_CHECKPOINT_SQL: &str = "INSERT INTO audit_checkpoints \
+     (tenant, kind, seq, hash, created_us, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const UPDATE_HEAD_SQL: &str = "UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant = $3";
+const INSERT_RECORDS_SQL: &str = "INSERT INTO audit_records (tenant, seq, prev_hash, hash, \
+     time_us, key_id, request_id, endpoint, model, route, decision, reasons, findings, \
+     value_hashes, prompt_tokens, completion_tokens, latency_us, status, upstream_error, \
+     redacted_prompt) ";
+
+/// How the writer batches and how often it signs.
+#[derive(Clone, Debug)]
+pub struct AuditOptions {
+    /// Most records committed in one transaction.
+    pub max_batch: usize,
+    /// Appends waiting beyond this many make callers wait (back-pressure).
+    pub queue_capacity: usize,
+    /// A tenant's chain head is signed at most this often while records arrive, and this
+    /// long after its last record at the latest; zero signs at every commit. Records after
+    /// the last checkpoint are protected by the chain against edits, but their deletion from
+    /// the tail is only detectable once a checkpoint covers them.
+    pub checkpoint_interval: Duration,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            max_batch: 512,
+            queue_capacity: 8192,
+            checkpoint_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Where an appended record landed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// The tenant's chain.
+    pub tenant: String,
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// The record's hash.
+    pub hash: [u8; 32],
+}
+
+enum Msg {
+    Append(Box<RecordFields>, oneshot::Sender<Result<Appended>>),
+    Checkpoint(oneshot::Sender<Result<()>>),
+    Close(oneshot::Sender<Result<()>>),
+}
+
+/// The append side of the audit trail. Clone it into every request handler.
+///
+/// Dropping every clone, or [`AuditWriter::close`], signs the final heads and stops the task.
+#[derive(Clone, Debug)]
+pub struct AuditWriter {
+    tx: mpsc::Sender<Msg>,
+}
+
+impl AuditWriter {
+    /// Starts the writer task on the current tokio runtime.
+    pub fn start(store: Store, signer: AuditSigner, opts: AuditOptions) -> AuditWriter {
+        let (tx, rx) = mpsc::channel(opts.queue_capacity.max(1));
+        let task = Task {
+            store,
+            signer,
+            opts,
+            last_checkpoint: HashMap::new(),
+            dirty: BTreeSet::new(),
+            backoff_until: None,
+        };
+        tokio::spawn(task.run(rx));
+        AuditWriter { tx }
+    }
+
+    /// Appends `record` to its tenant's chain. Resolves once the record is committed (durable
+    /// before the caller forwards the request); an error means it was **not** stored, and
+    /// external forwarding should fail closed.
+    pub async fn append(&self, record: AuditRecord) -> Result<Appended> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Msg::Append(Box::new(record.to_fields()), reply))
+            .await
+            .map_err(|_| Error::Closed)?;
+        answer.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Signs every chain head this writer advanced since its last checkpoint, now.
+    pub async fn checkpoint(&self) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Msg::Checkpoint(reply))
+            .await
+            .map_err(|_| Error::Closed)?;
+        answer.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Commits what is queued, signs the final heads and stops the writer; later appends on
+    /// any clone fail with [`Error::Closed`].
+    pub async fn close(&self) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Msg::Close(reply))
+            .await
+            .map_err(|_| Error::Closed)?;
+        answer.await.map_err(|_| Error::Closed)?
+    }
+}
+
+struct Task {
+    store: Store,
+    signer: AuditSigner,
+    opts: AuditOptions,
+    /// When this writer last signed each tenant's head.
+    last_checkpoint: HashMap<String, Instant>,
+    /// Tenants this writer advanced since it last signed them.
+    dirty: BTreeSet<String>,
+    /// After a failed idle checkpoint, no retry before this.
+    backoff_until: Option<Instant>,
+}
+
+impl Task {
+    async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
+        loop {
+            let first = match self.next_deadline() {
+                None => rx.recv().await,
+                Some(deadline) => match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(msg) => msg,
+                    Err(_) => {
+                        // Idle: sign the heads that are due. On failure they stay dirty and
+                        // the next deadline retries; explicit `checkpoint()` reports errors.
+                        let due = self.due(Instant::now());
+                        if self.checkpoint(&due).await.is_err() {
+                            self.backoff_until = Some(Instant::now() + Duration::from_secs(1));
+                        }
+                        continue;
+                    }
+                },
+            };
+            let Some(first) = first else {
+                let dirty: Vec<String> = self.dirty.iter().cloned().collect();
+                let _ = self.checkpoint(&dirty).await;
+                return;
+            };
+
+            let mut appends = Vec::new();
+            let mut controls = Vec::new();
+            let mut msg = Some(first);
+            while let Some(m) = msg.take() {
+                match m {
+                    Msg::Append(fields, reply) => appends.push((fields, reply)),
+                    other => controls.push(other),
+                }
+                if appends.len() < self.opts.max_batch.max(1) {
+                    msg = rx.try_recv().ok();
+                }
+            }
+
+            if !appends.is_empty() {
+                let fields: Vec<&RecordFields> = appends.iter().map(|(f, _)| &**f).collect();
+                match self.commit(&fields).await {
+                    Ok(done) => {
+                        for ((_, reply), appended) in appends.into_iter().zip(done) {
+                            let _ = reply.send(Ok(appended));
+                        }
+                    }
+                    Err(e) => {
+                        let e = Arc::new(e);
+                        for (_, reply) in appends {
+                            let _ = reply.send(Err(Error::AuditUnavailable(e.clone())));
+                        }
+                    }
+                }
+            }
+
+            for control in controls {
+                let dirty: Vec<String> = self.dirty.iter().cloned().collect();
+                match control {
+                    Msg::Checkpoint(reply) => {
+                        let _ = reply.send(self.checkpoint(&dirty).await);
+                    }
+                    Msg::Close(reply) => {
+                        rx.close();
+                        // Appends that were queued behind the close are refused.
+                        while let Ok(m) = rx.try_recv() {
+                            if let Msg::Append(_, r) = m {
+                                let _ = r.send(Err(Error::Closed));
+                            }
+                        }
+                        let _ = reply.send(self.checkpoint(&dirty).await);
+                        return;
+                    }
+                    Msg::Append(..) => {}
+                }
+            }
+        }
+    }
+
+    fn is_due(&self, tenant: &str, now: Instant) -> bool {
+        self.last_checkpoint
+            .get(tenant)
+            .is_none_or(|t| now.duration_since(*t) >= self.opts.checkpoint_interval)
+    }
+
+    fn due(&self, now: Instant) -> Vec<String> {
+        self.dirty
+            .iter()
+            .filter(|t| self.is_due(t, now))
+            .cloned()
+            .collect()
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let due = self
+            .dirty
+            .iter()
+            .map(|t| match self.last_checkpoint.get(t) {
+                Some(at) => *at + self.opts.checkpoint_interval,
+                None => Instant::now(),
+            })
+            .min()?;
+        Some(self.backoff_until.map_or(due, |b| b.max(due)))
+    }
+
+    /// One transaction: extend each tenant's chain, sign the heads that are due.
+    async fn commit(&mut self, batch: &[&RecordFields]) -> Result<Vec<Appended>> {
+        let now = Instant::now();
+        let mut by_tenant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, f) in batch.iter().enumerate() {
+            by_tenant.entry(f.tenant.as_str()).or_default().push(i);
+        }
+        let sign: BTreeSet<&str> = by_tenant
+            .keys()
+            .copied()
+            .filter(|t| self.is_due(t, now))
+            .collect();
+        let mut out: Vec<Option<Appended>> = vec![None; batch.len()];
+
+        dispatch!(&self.store.db, pool, DB => {
+            let mut tx = pool.begin_write().await?;
+            for (tenant, idxs) in &by_tenant {
+                let head = sqlx::query(LOCK_HEAD_SQL)
+                    .bind(*tenant)
+                    .bind(GENESIS.to_vec())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let mut seq: i64 = head.try_get("seq")?;
+                let mut prev: Vec<u8> = head.try_get("hash")?;
+                let mut rows = Vec::with_capacity(idxs.len());
+                for &i in idxs {
+                    seq += 1;
+                    let hash = hash_record(seq, &prev, batch[i]);
+                    rows.push((i, seq, std::mem::replace(&mut prev, hash.to_vec()), hash));
+                    out[i] = Some(Appended { tenant: (*tenant).to_owned(), seq, hash });
+                }
+                for chunk in rows.chunks(INSERT_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<DB>::new(INSERT_RECORDS_SQL);
+                    qb.push_values(chunk, |mut b, (i, seq, prev_hash, hash)| {
+                        let f = batch[*i];
+                        let json = f.json_columns();
+                        b.push_bind(f.tenant.clone())
+                            .push_bind(*seq)
+                            .push_bind(prev_hash.clone())
+                            .push_bind(hash.to_vec())
+                            .push_bind(f.time_us)
+                            .push_bind(f.key_id.clone())
+                            .push_bind(f.request_id.clone())
+                            .push_bind(f.endpoint.clone())
+                            .push_bind(f.model.clone())
+                            .push_bind(f.route.clone())
+                            .push_bind(f.decision.clone())
+                            .push_bind(json.reasons)
+                            .push_bind(json.findings)
+                            .push_bind(json.value_hashes)
+                            .push_bind(f.prompt_tokens)
+                            .push_bind(f.completion_tokens)
+                            .push_bind(f.latency_us)
+                            .push_bind(f.status)
+                            .push_bind(f.upstream_error.clone())
+                            .push_bind(f.redacted_prompt.clone());
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                sqlx::query(UPDATE_HEAD_SQL)
+                    .bind(seq)
+                    .bind(prev.clone())
+                    .bind(*tenant)
+                    .execute(&mut *tx)
+                    .await?;
+                if sign.contains(tenant) {
+                    let created = now_micros();
+                    sqlx::query(INSERT_CHECKPOINT_SQL)
+                        .bind(*tenant)
+                        .bind(KIND_CHECKPOINT)
+                        .bind(seq)
+                        .bind(prev.clone())
+                        .bind(created)
+                        .bind(self.signer.key_id())
+                        .bind(self.signer.sign(KIND_CHECKPOINT, tenant, seq, &prev, created))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+        });
+
+        for tenant in by_tenant.keys() {
+            if sign.contains(tenant) {
+                self.last_checkpoint.insert((*tenant).to_owned(), now);
+                self.dirty.remove(*tenant);
+            } else {
+                self.dirty.insert((*tenant).to_owned());
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Signs the current heads of `tenants` (skipping heads already signed) in one transaction.
+    async fn checkpoint(&mut self, tenants: &[String]) -> Result<()> {
+        if tenants.is_empty() {
+            return Ok(());
+        }
+        checkpoint_heads(&self.store, &self.signer, tenants).await?;
+        let now = Instant::now();
+        self.backoff_until = None;
+        for t in tenants {
+            self.dirty.remove(t);
+            self.last_checkpoint.insert(t.clone(), now);
+        }
+        Ok(())
+    }
+}
+
+/// Signs the chain heads of `tenants` that no checkpoint covers yet, under the head locks.
+pub(crate) async fn checkpoint_heads(
+    store: &Store,
+    signer: &AuditSigner,
+    tenants: &[String],
+) -> Result<()> {
+    let mut sorted: Vec<&String> = tenants.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    dispatch!(&store.db, pool => {
+        let mut tx = pool.begin_write().await?;
+        for tenant in sorted {
+            let head = sqlx::query(LOCK_HEAD_SQL)
+                .bind(tenant.as_str())
+                .bind(GENESIS.to_vec())
+                .fetch_one(&mut *tx)
+                .await?;
+            let seq: i64 = head.try_get("seq")?;
+            let hash: Vec<u8> = head.try_get("hash")?;
+            let signed: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(seq) FROM audit_checkpoints WHERE tenant = $1",
+            )
+            .bind(tenant.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            if seq == 0 || signed.is_some_and(|s| s >= seq) {
+                continue;
+            }
+            let created = now_micros();
+            sqlx::query(INSERT_CHECKPOINT_SQL)
+                .bind(tenant.as_str())
+                .bind(KIND_CHECKPOINT)
+                .bind(seq)
+                .bind(hash.clone())
+                .bind(created)
+                .bind(signer.key_id())
+                .bind(signer.sign(KIND_CHECKPOINT, tenant, seq, &hash, created))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
