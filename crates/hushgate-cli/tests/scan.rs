@@ -127,7 +127,10 @@ fn bad_config_names_file_and_key() {
     std::fs::write(&cfg, "[detection]\nthreshold = \"high\"\n").unwrap();
     let (code, _, err) = run(&["--config", cfg.to_str().unwrap(), "scan"], b"x");
     assert_eq!(code, 1);
-    assert!(err.contains("bad.toml") && err.contains("threshold"), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("threshold"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -144,7 +147,13 @@ fn custom_terms_from_config_are_reported() {
     )
     .unwrap();
     let (code, out, _) = run(
-        &["--config", cfg.to_str().unwrap(), "scan", "--format", "json"],
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "scan",
+            "--format",
+            "json",
+        ],
         b"project falcon for CUST-123456, mail ok@example.org",
     );
     assert_eq!(code, 0);
@@ -179,6 +188,11 @@ fn closed_stdout_is_not_an_error() {
     let status = child.wait().unwrap();
     writer.join().unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(status.success(), "{status:?} {err}");
 }
