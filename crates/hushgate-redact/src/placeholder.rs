@@ -84,18 +84,43 @@ pub(crate) fn split_name(run: &[u8]) -> Option<(&[u8], u32)> {
     (number > 0).then_some((name, number))
 }
 
-/// Every `TYPE_N` word in `text` (maximal runs of name bytes), as upper-case
-/// keys. Redaction reserves them so a placeholder it allocates never equals
-/// text that was already there.
-pub(crate) fn literal_keys(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.as_bytes()
-        .split(|&b| !is_name_byte(b))
-        .filter(|run| run.len() > 2 && run.contains(&b'_'))
-        .filter_map(|run| {
-            let (name, number) = split_name(run)?;
-            let name = std::str::from_utf8(name).ok()?.to_ascii_uppercase();
-            Some(key(&name, number))
-        })
+/// Every `NAME_N` that could stand alone in `text` once neighbouring
+/// findings are replaced: for each `_` followed by digits, the name bytes
+/// before it (upper-cased; any suffix of them may become a word) and every
+/// number its digit prefixes spell. Redaction reserves them so a placeholder
+/// it allocates never equals text that was already there.
+pub(crate) fn literal_candidates(text: &str) -> Vec<(String, u32)> {
+    const MAX_TYPE: usize = 64;
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b'_') {
+        let us = i + off;
+        i = us + 1;
+        if !bytes.get(us + 1).is_some_and(u8::is_ascii_digit) {
+            continue;
+        }
+        let mut start = us;
+        while start > 0 && us - start < MAX_TYPE && is_name_byte(bytes[start - 1]) {
+            start -= 1;
+        }
+        if start == us {
+            continue;
+        }
+        let run = String::from_utf8_lossy(&bytes[start..us]).to_ascii_uppercase();
+        let mut number = 0u32;
+        for &d in bytes[us + 1..]
+            .iter()
+            .take(MAX_NUMBER_DIGITS)
+            .take_while(|b| b.is_ascii_digit())
+        {
+            number = number * 10 + u32::from(d - b'0');
+            if number > 0 {
+                out.push((run.clone(), number));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -124,9 +149,15 @@ mod tests {
     }
 
     #[test]
-    fn literal_keys_finds_words_only() {
-        let keys: Vec<String> =
-            literal_keys("see [Person_2] and EMAIL_ADDRESS_7, not x_y or v1_2_ or _3").collect();
-        assert_eq!(keys, ["PERSON_2", "EMAIL_ADDRESS_7"]);
+    fn literal_candidates_cover_what_redaction_could_isolate() {
+        let c = literal_candidates("see [Person_2] and x0199EMAIL_ADDRESS_71, not x_y or _3");
+        assert_eq!(
+            c,
+            [
+                ("PERSON".to_owned(), 2),
+                ("X0199EMAIL_ADDRESS".to_owned(), 7),
+                ("X0199EMAIL_ADDRESS".to_owned(), 71)
+            ]
+        );
     }
 }

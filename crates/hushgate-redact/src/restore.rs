@@ -259,7 +259,7 @@ fn bracket(index: &Index, vault: &Vault, bytes: &[u8], i: usize, last: bool) -> 
     if let Some(entry) = vault.lookup_key(&key) {
         return Step::Replace { len: k + 2, entry };
     }
-    if index.known_types.contains(&name) && !vault.is_reserved(&key) {
+    if index.known_types.contains(&name) && !vault.is_reserved(&name, number) {
         return Step::Unknown { len: k + 2 };
     }
     Step::No

@@ -74,9 +74,10 @@ pub struct Vault {
     /// surrogate -> entry.
     pub(crate) by_surrogate: HashMap<String, usize>,
     next_number: HashMap<EntityType, u32>,
-    /// `TYPE_N` words that were in the input already: never allocated, never
-    /// counted as invented.
-    reserved: HashSet<String>,
+    /// Number -> upper-cased name runs before `_N` in the input: any
+    /// `TYPE_N` whose type ends such a run is never allocated (redaction
+    /// could isolate it) and never counted as invented.
+    reserved: HashMap<u32, HashSet<String>>,
 }
 
 impl Vault {
@@ -106,7 +107,7 @@ impl Vault {
             by_key: HashMap::new(),
             by_surrogate: HashMap::new(),
             next_number: HashMap::new(),
-            reserved: HashSet::new(),
+            reserved: HashMap::new(),
         }
     }
 
@@ -144,13 +145,13 @@ impl Vault {
         }
     }
 
-    /// Remembers the `TYPE_N` words already in `text`, so no placeholder this
-    /// vault allocates later equals them. [`crate::Redactor`] does this for
-    /// every text it is given; call it yourself for texts of the same request
-    /// that are not redacted (e.g. earlier assistant turns).
+    /// Remembers the `TYPE_N` look-alikes already in `text`, so no
+    /// placeholder this vault allocates later equals them. [`crate::Redactor`]
+    /// does this for every text it is given; call it yourself for texts of
+    /// the same request that are not redacted (e.g. earlier assistant turns).
     pub fn reserve_literals(&mut self, text: &str) {
-        for key in placeholder::literal_keys(text) {
-            self.reserved.insert(key);
+        for (run, number) in placeholder::literal_candidates(text) {
+            self.reserved.entry(number).or_default().insert(run);
         }
     }
 
@@ -160,8 +161,10 @@ impl Vault {
         crate::Restorer::for_vault(self).restore(text)
     }
 
-    pub(crate) fn is_reserved(&self, key: &str) -> bool {
-        self.reserved.contains(key)
+    pub(crate) fn is_reserved(&self, type_name: &str, number: u32) -> bool {
+        self.reserved
+            .get(&number)
+            .is_some_and(|runs| runs.iter().any(|r| r.ends_with(type_name)))
     }
 
     pub(crate) fn lookup_key(&self, key: &str) -> Option<usize> {
@@ -214,12 +217,11 @@ impl Vault {
     }
 
     fn allocate(&mut self, t: &EntityType) -> u32 {
-        let next = self.next_number.entry(t.clone()).or_insert(1);
-        let mut n = *next;
-        while self.reserved.contains(&placeholder::key(t.as_str(), n)) {
+        let mut n = self.next_number.get(t).copied().unwrap_or(1);
+        while self.is_reserved(t.as_str(), n) {
             n += 1;
         }
-        *next = n + 1;
+        self.next_number.insert(t.clone(), n + 1);
         n
     }
 
@@ -395,10 +397,15 @@ impl Vault {
             w.str(t.as_str());
             w.u32(*n);
         }
-        let mut reserved: Vec<_> = self.reserved.iter().collect();
+        let mut reserved: Vec<(u32, &String)> = self
+            .reserved
+            .iter()
+            .flat_map(|(&n, runs)| runs.iter().map(move |r| (n, r)))
+            .collect();
         reserved.sort();
         w.u32(reserved.len() as u32);
-        for r in reserved {
+        for (n, r) in reserved {
+            w.u32(n);
             w.str(r);
         }
     }
@@ -469,9 +476,11 @@ impl Vault {
             let next = r.u32()?;
             v.next_number.insert(t, next);
         }
-        let n = r.count(4)?;
+        let n = r.count(8)?;
         for _ in 0..n {
-            v.reserved.insert(r.str()?.to_owned());
+            let number = r.u32()?;
+            let run = r.str()?.to_owned();
+            v.reserved.entry(number).or_default().insert(run);
         }
         if r.pos != bytes.len() {
             return Err(corrupt("trailing bytes"));
@@ -567,9 +576,9 @@ mod tests {
     #[test]
     fn reserved_literals_are_skipped() {
         let mut v = vault();
-        v.reserve_literals("the template says [PERSON_1] and person_2");
+        v.reserve_literals("the template says [PERSON_1] and person_2, 0199PERSON_34");
         let i = v.intern(&EntityType::Person, "Ana Ruiz");
-        assert_eq!(v.entries[i].placeholder(), "[PERSON_3]");
+        assert_eq!(v.entries[i].placeholder(), "[PERSON_4]");
     }
 
     #[test]
