@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use hushgate_detect::{DetectOptions, Engine};
+use hushgate_redact::RedactOptions;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -22,6 +23,9 @@ use thiserror::Error;
 pub struct Config {
     /// `[detection]`: threshold, phone regions, allow/deny lists, custom patterns.
     pub detection: DetectOptions,
+    /// `[redact]`: the transformation per entity type (`default`, and an
+    /// `[redact.entities]` table such as `CREDIT_CARD = "mask"`).
+    pub redact: RedactOptions,
 }
 
 /// Why a configuration could not be loaded.
@@ -91,6 +95,20 @@ mod tests {
         .to_string();
         assert!(err.contains("[detection]"), "{err}");
         assert!(err.contains("CUST-("), "{err}");
+    }
+
+    #[test]
+    fn redact_table_is_checked() {
+        let cfg = Config::from_toml_str(
+            "[redact]\ndefault = \"surrogate\"\n[redact.entities]\nCREDIT_CARD = \"mask\"\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        assert_eq!(cfg.redact.entities.len(), 1);
+        let err = Config::from_toml_str("[redact]\ndefault = \"shred\"\n", Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shred"), "{err}");
     }
 
     #[test]

@@ -192,7 +192,10 @@ fn chunks(s: &str, cuts: &[usize]) -> Vec<String> {
     points.push(s.len());
     points.sort_unstable();
     points.dedup();
-    points.windows(2).map(|w| s[w[0]..w[1]].to_owned()).collect()
+    points
+        .windows(2)
+        .map(|w| s[w[0]..w[1]].to_owned())
+        .collect()
 }
 
 proptest! {
@@ -285,7 +288,12 @@ proptest! {
 #[test]
 fn streaming_one_byte_at_a_time_over_a_long_answer() {
     let (v, tokens) = shared();
-    let text: String = tokens.iter().cycle().take(5000).map(|t| format!("{t} ")).collect();
+    let text: String = tokens
+        .iter()
+        .cycle()
+        .take(5000)
+        .map(|t| format!("{t} "))
+        .collect();
     let expected = Restorer::new(v, &tenant()).unwrap().restore(&text);
     let mut s = StreamRestorer::new(v, &tenant(), StreamMode::Text).unwrap();
     let mut got = String::new();
