@@ -86,7 +86,12 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes));
     g.sample_size(10);
     g.bench_function("detect_only", |b| {
-        b.iter(|| records.iter().map(|r| engine.scan(&r.text).len()).sum::<usize>())
+        b.iter(|| {
+            records
+                .iter()
+                .map(|r| engine.scan(&r.text).len())
+                .sum::<usize>()
+        })
     });
     g.bench_function("pseudonymize", |b| {
         b.iter(|| {

@@ -59,7 +59,7 @@ mod vault;
 
 use std::collections::{BTreeMap, HashSet};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use hushgate_detect::Engine;
 use hushgate_types::{EntityType, Finding};
 use zeroize::Zeroizing;
@@ -310,7 +310,19 @@ impl Redactor {
             return;
         }
         let originals: Vec<String> = vault.originals_lower().filter(|o| o.len() >= 2).collect();
-        let originals_ac = AhoCorasick::new(&originals).ok();
+        // A request holds a handful of values: plain substring checks beat
+        // building automata. Big batches (the CLI's JSONL) get automata.
+        let originals_ac = (originals.len() > 32)
+            .then(|| automaton(&originals))
+            .flatten();
+        let contains_original = |s: &str| {
+            let lower = s.to_lowercase();
+            match &originals_ac {
+                Some(ac) => ac.is_match(&lower),
+                None => originals.iter().any(|o| lower.contains(o.as_str())),
+            }
+        };
+        let text_len: usize = texts.iter().map(|t| t.len()).sum();
         for attempt in 0..SURROGATE_ATTEMPTS {
             if wanted.is_empty() {
                 break;
@@ -331,10 +343,7 @@ impl Redactor {
                 ) else {
                     continue;
                 };
-                let contains_original = originals_ac
-                    .as_ref()
-                    .is_some_and(|ac| ac.is_match(&s.to_lowercase()));
-                if contains_original
+                if contains_original(&s)
                     || vault.by_surrogate.contains_key(&s)
                     || !taken.insert(s.clone())
                 {
@@ -344,7 +353,11 @@ impl Redactor {
             }
             // Which candidates already occur in the texts?
             let mut in_text = vec![false; candidates.len()];
-            if let Ok(ac) = AhoCorasick::new(candidates.iter().map(|(_, s)| s)) {
+            if candidates.len().saturating_mul(text_len) <= 1 << 22 {
+                for ((_, s), hit) in candidates.iter().zip(&mut in_text) {
+                    *hit = texts.iter().any(|t| t.contains(s.as_str()));
+                }
+            } else if let Some(ac) = automaton(candidates.iter().map(|(_, s)| s)) {
                 for t in texts {
                     for m in ac.find_overlapping_iter(*t) {
                         in_text[m.pattern().as_usize()] = true;
@@ -377,6 +390,18 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// An automaton that finds every occurrence (overlapping ones too).
+fn automaton<I, P>(patterns: I) -> Option<AhoCorasick>
+where
+    I: IntoIterator<Item = P>,
+    P: AsRef<[u8]>,
+{
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(patterns)
+        .ok()
+}
+
 /// Writes `text` with every planned replacement.
 fn render(text: &str, plan: &[Planned], vault: &Vault, surrogates: bool) -> String {
     let mut out = String::with_capacity(text.len() + plan.len() * 8);
@@ -406,7 +431,7 @@ fn render(text: &str, plan: &[Planned], vault: &Vault, surrogates: bool) -> Stri
                 });
                 match fake {
                     Some(s) if fits => out.push_str(s),
-                    _ => out.push_str(&e.placeholder()),
+                    _ => out.push_str(e.placeholder()),
                 }
             }
         }

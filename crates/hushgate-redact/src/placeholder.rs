@@ -54,11 +54,6 @@ impl fmt::Display for Placeholder {
     }
 }
 
-/// `TYPE_N`, the key placeholders are looked up by.
-pub(crate) fn key(type_name: &str, number: u32) -> String {
-    format!("{type_name}_{number}")
-}
-
 /// ASCII letters, digits and `_`: the bytes a placeholder name is made of.
 pub(crate) fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'

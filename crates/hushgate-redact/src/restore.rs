@@ -6,9 +6,7 @@
 //! is what makes any chunking of a stream restore exactly like the whole text.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
 
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use hushgate_types::{EntityType, TenantId};
 
 use crate::error::Error;
@@ -19,24 +17,21 @@ const BRACKET: u8 = 1;
 const BARE: u8 = 2;
 const SURROGATE: u8 = 4;
 
-/// What the scanner needs from a vault, built once per restorer. Holds no
-/// originals: those are read from the vault at replacement time.
+/// What the scanner needs from a vault, built once per restorer (cheaply: it
+/// is built per request). Holds no originals: those are read from the vault
+/// at replacement time.
 pub(crate) struct Index {
     /// Per first byte: which kinds of match may start there.
     first: [u8; 256],
     /// Longest `TYPE_N` name worth reading (longest type + `_` + 9 digits).
     max_name: usize,
-    /// Type names that make `[TYPE_N]` a placeholder (built-in and vault).
-    known_types: HashSet<String>,
     surrogates: Option<Surrogates>,
 }
 
+/// Surrogates by first byte, longest first: a handful per request, so a
+/// bucket scan beats building an automaton.
 struct Surrogates {
-    ac: AhoCorasick,
-    /// Entry of each automaton pattern.
-    entries: Vec<usize>,
-    /// The patterns, sorted: "could these bytes still become one?"
-    sorted: Vec<String>,
+    buckets: Vec<Vec<(Box<[u8]>, usize)>>,
     max_len: usize,
 }
 
@@ -52,29 +47,28 @@ impl Index {
     pub(crate) fn new(vault: &Vault) -> Index {
         let mut first = [0u8; 256];
         first[usize::from(b'[')] |= BRACKET;
-        let mut known_types: HashSet<String> = EntityType::BUILTIN
+        let mut longest_type = EntityType::BUILTIN
             .iter()
-            .map(|t| t.as_str().to_owned())
-            .collect();
+            .map(|t| t.as_str().len())
+            .max()
+            .unwrap_or(0);
         for name in vault.type_names() {
-            known_types.insert(name.to_owned());
+            longest_type = longest_type.max(name.len());
             if let Some(&b) = name.as_bytes().first() {
                 first[usize::from(b)] |= BARE;
             }
         }
-        let longest_type = known_types.iter().map(String::len).max().unwrap_or(0);
         let surrogates = Surrogates::new(vault);
         if let Some(s) = &surrogates {
-            for p in &s.sorted {
-                if let Some(&b) = p.as_bytes().first() {
-                    first[usize::from(b)] |= SURROGATE;
+            for (b, bucket) in s.buckets.iter().enumerate() {
+                if !bucket.is_empty() {
+                    first[b] |= SURROGATE;
                 }
             }
         }
         Index {
             first,
             max_name: longest_type + 1 + MAX_NUMBER_DIGITS,
-            known_types,
             surrogates,
         }
     }
@@ -88,44 +82,23 @@ impl Index {
 
 impl Surrogates {
     fn new(vault: &Vault) -> Option<Surrogates> {
-        if vault.by_surrogate.is_empty() {
-            return None;
-        }
         // Scanning steps byte by byte only over ASCII candidates; surrogates
         // are generated ASCII, and a vault that says otherwise is ignored here.
-        let mut pairs: Vec<(&String, usize)> = vault
-            .by_surrogate
-            .iter()
-            .filter(|(k, _)| k.is_ascii() && !k.is_empty())
-            .map(|(k, &v)| (k, v))
-            .collect();
-        if pairs.is_empty() {
+        let mut buckets: Vec<Vec<(Box<[u8]>, usize)>> = vec![Vec::new(); 256];
+        let mut max_len = 0;
+        for (k, &v) in &vault.by_surrogate {
+            if let Some(&b) = k.as_bytes().first().filter(|_| k.is_ascii()) {
+                buckets[usize::from(b)].push((k.as_bytes().into(), v));
+                max_len = max_len.max(k.len());
+            }
+        }
+        if max_len == 0 {
             return None;
         }
-        pairs.sort();
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .build(pairs.iter().map(|(k, _)| k.as_bytes()))
-            .ok()?;
-        Some(Surrogates {
-            ac,
-            entries: pairs.iter().map(|&(_, v)| v).collect(),
-            max_len: pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0),
-            sorted: pairs.into_iter().map(|(k, _)| k.clone()).collect(),
-        })
-    }
-
-    /// Whether `rest` is a proper prefix of some surrogate.
-    fn could_grow(&self, rest: &[u8]) -> bool {
-        if rest.len() >= self.max_len {
-            return false;
+        for b in &mut buckets {
+            b.sort_by(|x, y| y.0.len().cmp(&x.0.len()).then_with(|| x.0.cmp(&y.0)));
         }
-        let i = self.sorted.partition_point(|k| k.as_bytes() < rest);
-        self.sorted[i..]
-            .iter()
-            .take(2)
-            .any(|k| k.len() > rest.len() && k.as_bytes().starts_with(rest))
+        Some(Surrogates { buckets, max_len })
     }
 }
 
@@ -254,15 +227,20 @@ fn bracket(index: &Index, vault: &Vault, bytes: &[u8], i: usize, last: bool) -> 
     let Some((name, number)) = placeholder::split_name(&rest[..k]) else {
         return Step::No;
     };
-    let name = String::from_utf8_lossy(name).to_ascii_uppercase();
-    let key = placeholder::key(&name, number);
-    if let Some(entry) = vault.lookup_key(&key) {
+    if let Some(entry) = vault.lookup(name, number, true) {
         return Step::Replace { len: k + 2, entry };
     }
-    if index.known_types.contains(&name) && !vault.is_reserved(&name, number) {
-        return Step::Unknown { len: k + 2 };
+    // A known type the vault lacks: invented by the model, unless the input
+    // already had it.
+    let known = EntityType::BUILTIN
+        .iter()
+        .map(EntityType::as_str)
+        .chain(vault.type_names())
+        .find(|t| t.as_bytes().eq_ignore_ascii_case(name));
+    match known {
+        Some(t) if !vault.is_reserved(t, number) => Step::Unknown { len: k + 2 },
+        _ => Step::No,
     }
-    Step::No
 }
 
 /// `PERSON_1` as a whole word, upper case, and only if the vault has it.
@@ -283,13 +261,10 @@ fn bare(index: &Index, vault: &Vault, buf: &str, i: usize, last: bool) -> Step {
         _ => {}
     }
     match placeholder::split_name(&rest[..k]) {
-        Some((name, number)) => {
-            let key = placeholder::key(&String::from_utf8_lossy(name), number);
-            match vault.lookup_key(&key) {
-                Some(entry) => Step::Replace { len: k, entry },
-                None => Step::No,
-            }
-        }
+        Some((name, number)) => match vault.lookup(name, number, false) {
+            Some(entry) => Step::Replace { len: k, entry },
+            None => Step::No,
+        },
         None => Step::No,
     }
 }
@@ -298,14 +273,21 @@ fn bare(index: &Index, vault: &Vault, buf: &str, i: usize, last: bool) -> Step {
 fn surrogate(s: &Surrogates, buf: &str, i: usize, last: bool) -> Step {
     let bytes = buf.as_bytes();
     let rest = &bytes[i..];
-    if !last && s.could_grow(rest) {
-        return Step::NeedMore;
-    }
-    let window = &rest[..rest.len().min(s.max_len)];
-    let Some(m) = s.ac.find(Input::new(window).anchored(Anchored::Yes)) else {
+    let Some(bucket) = s.buckets.get(usize::from(rest[0])) else {
         return Step::No;
     };
-    let end = i + m.end();
+    // A longer surrogate could still arrive: wait.
+    if !last
+        && bucket
+            .iter()
+            .any(|(k, _)| k.len() > rest.len() && k.starts_with(rest))
+    {
+        return Step::NeedMore;
+    }
+    let Some((key, entry)) = bucket.iter().find(|(k, _)| rest.starts_with(k)) else {
+        return Step::No;
+    };
+    let end = i + key.len();
     let ends_in_word = buf[..end].chars().next_back().is_some_and(is_word);
     if ends_in_word {
         match buf.get(end..).and_then(|r| r.chars().next()) {
@@ -314,12 +296,9 @@ fn surrogate(s: &Surrogates, buf: &str, i: usize, last: bool) -> Step {
             _ => {}
         }
     }
-    match s.entries.get(m.pattern().as_usize()) {
-        Some(&entry) => Step::Replace {
-            len: m.end(),
-            entry,
-        },
-        None => Step::No,
+    Step::Replace {
+        len: key.len(),
+        entry: *entry,
     }
 }
 

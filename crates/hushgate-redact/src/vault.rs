@@ -26,11 +26,29 @@ pub(crate) struct Entry {
     pub(crate) surrogate: Option<Zeroizing<String>>,
     /// A surrogate was tried for this entry (and maybe not found).
     pub(crate) surrogate_tried: bool,
+    /// `[PERSON_1]`, formatted once.
+    pub(crate) placeholder: Box<str>,
 }
 
 impl Entry {
-    pub(crate) fn placeholder(&self) -> String {
-        Placeholder::new(self.entity_type.clone(), self.number).to_string()
+    fn new(entity_type: EntityType, number: u32, variants: Vec<Zeroizing<String>>) -> Entry {
+        let placeholder = Placeholder::new(entity_type.clone(), number)
+            .to_string()
+            .into_boxed_str();
+        Entry {
+            entity_type,
+            number,
+            variants,
+            sequence: Vec::new(),
+            occurrences: 1,
+            surrogate: None,
+            surrogate_tried: false,
+            placeholder,
+        }
+    }
+
+    pub(crate) fn placeholder(&self) -> &str {
+        &self.placeholder
     }
 
     /// The original to put back for the `occurrence`-th match (0-based).
@@ -69,11 +87,12 @@ pub struct Vault {
     pub(crate) entries: Vec<Entry>,
     /// (type, normalized value) -> entry.
     by_value: HashMap<(EntityType, String), usize>,
-    /// `TYPE_N` -> entry.
-    by_key: HashMap<String, usize>,
+    /// Per entity type: the next number, and entry by number (dense: numbers
+    /// are allocated in order), so restoring a placeholder neither hashes nor
+    /// allocates.
+    types: Vec<TypeSlots>,
     /// surrogate -> entry.
     pub(crate) by_surrogate: HashMap<String, usize>,
-    next_number: HashMap<EntityType, u32>,
     /// Number -> upper-cased name runs before `_N` in the input: any
     /// `TYPE_N` whose type ends such a run is never allocated (redaction
     /// could isolate it) and never counted as invented.
@@ -104,9 +123,8 @@ impl Vault {
             time_shift_minutes,
             entries: Vec::new(),
             by_value: HashMap::new(),
-            by_key: HashMap::new(),
+            types: Vec::new(),
             by_surrogate: HashMap::new(),
-            next_number: HashMap::new(),
             reserved: HashMap::new(),
         }
     }
@@ -167,12 +185,47 @@ impl Vault {
             .is_some_and(|runs| runs.iter().any(|r| r.ends_with(type_name)))
     }
 
-    pub(crate) fn lookup_key(&self, key: &str) -> Option<usize> {
-        self.by_key.get(key).copied()
+    /// The entry of `NAME_number`; `name` compared ignoring ASCII case when
+    /// `any_case`, else exactly.
+    pub(crate) fn lookup(&self, name: &[u8], number: u32, any_case: bool) -> Option<usize> {
+        let slots = self.types.iter().find(|t| {
+            let n = t.entity_type.as_str().as_bytes();
+            if any_case {
+                n.eq_ignore_ascii_case(name)
+            } else {
+                n == name
+            }
+        })?;
+        let idx = *slots.entries.get((number as usize).checked_sub(1)?)?;
+        (idx != NONE).then_some(idx as usize)
     }
 
     pub(crate) fn type_names(&self) -> impl Iterator<Item = &str> {
-        self.next_number.keys().map(EntityType::as_str)
+        self.types.iter().map(|t| t.entity_type.as_str())
+    }
+
+    fn slots(&mut self, t: &EntityType) -> &mut TypeSlots {
+        let i = match self.types.iter().position(|s| &s.entity_type == t) {
+            Some(i) => i,
+            None => {
+                self.types.push(TypeSlots {
+                    entity_type: t.clone(),
+                    next: 1,
+                    entries: Vec::new(),
+                });
+                self.types.len() - 1
+            }
+        };
+        &mut self.types[i]
+    }
+
+    fn link(&mut self, t: &EntityType, number: u32, idx: usize) {
+        let slots = self.slots(t);
+        let i = number as usize - 1;
+        if slots.entries.len() <= i {
+            slots.entries.resize(i + 1, NONE);
+        }
+        slots.entries[i] = idx as u32;
     }
 
     /// The entry for `value`, created if new; records one occurrence.
@@ -201,27 +254,22 @@ impl Vault {
         }
         let number = self.allocate(t);
         let idx = self.entries.len();
-        self.by_key
-            .insert(placeholder::key(t.as_str(), number), idx);
+        self.link(t, number, idx);
         self.by_value.insert(key, idx);
-        self.entries.push(Entry {
-            entity_type: t.clone(),
+        self.entries.push(Entry::new(
+            t.clone(),
             number,
-            variants: vec![Zeroizing::new(value.to_owned())],
-            sequence: Vec::new(),
-            occurrences: 1,
-            surrogate: None,
-            surrogate_tried: false,
-        });
+            vec![Zeroizing::new(value.to_owned())],
+        ));
         idx
     }
 
     fn allocate(&mut self, t: &EntityType) -> u32 {
-        let mut n = self.next_number.get(t).copied().unwrap_or(1);
+        let mut n = self.slots(t).next;
         while self.is_reserved(t.as_str(), n) {
             n += 1;
         }
-        self.next_number.insert(t.clone(), n + 1);
+        self.slots(t).next = n + 1;
         n
     }
 
@@ -390,12 +438,10 @@ impl Vault {
                 None => w.put(&[0]),
             }
         }
-        let mut next: Vec<_> = self.next_number.iter().collect();
-        next.sort();
-        w.u32(next.len() as u32);
-        for (t, n) in next {
-            w.str(t.as_str());
-            w.u32(*n);
+        w.u32(self.types.len() as u32);
+        for t in &self.types {
+            w.str(t.entity_type.as_str());
+            w.u32(t.next);
         }
         let mut reserved: Vec<(u32, &String)> = self
             .reserved
@@ -445,7 +491,9 @@ impl Vault {
                 }
                 sequence.push(i);
             }
-            if variants.is_empty() || number == 0 {
+            // Numbers are allocated in order; a huge one is a forgery (and
+            // would size the slot table).
+            if variants.is_empty() || number == 0 || number as usize > MAX_NUMBER {
                 return Err(corrupt("entry"));
             }
             let surrogate_tried = r.byte()? != 0;
@@ -454,18 +502,18 @@ impl Vault {
                 _ => Some(r.str()?.to_owned()),
             };
             let first = normalize(&entity_type, &variants[0]);
-            v.by_key
-                .insert(placeholder::key(entity_type.as_str(), number), idx);
+            if v.lookup(entity_type.as_str().as_bytes(), number, false)
+                .is_some()
+            {
+                return Err(corrupt("duplicate placeholder"));
+            }
+            v.link(&entity_type, number, idx);
             v.by_value.insert((entity_type.clone(), first), idx);
-            v.entries.push(Entry {
-                entity_type,
-                number,
-                variants,
-                sequence,
-                occurrences,
-                surrogate: None,
-                surrogate_tried,
-            });
+            let mut e = Entry::new(entity_type, number, variants);
+            e.sequence = sequence;
+            e.occurrences = occurrences;
+            e.surrogate_tried = surrogate_tried;
+            v.entries.push(e);
             if let Some(s) = surrogate {
                 v.set_surrogate(idx, s);
             }
@@ -474,7 +522,7 @@ impl Vault {
         for _ in 0..n {
             let t: EntityType = r.str()?.parse().map_err(|_| corrupt("entity type"))?;
             let next = r.u32()?;
-            v.next_number.insert(t, next);
+            v.slots(&t).next = next;
         }
         let n = r.count(8)?;
         for _ in 0..n {
@@ -487,6 +535,19 @@ impl Vault {
         }
         Ok(v)
     }
+}
+
+/// A slot table entry with no vault entry (a reserved or skipped number).
+const NONE: u32 = u32::MAX;
+/// The largest placeholder number a sealed vault may hold.
+const MAX_NUMBER: usize = 1 << 24;
+
+/// Placeholders of one entity type.
+struct TypeSlots {
+    entity_type: EntityType,
+    next: u32,
+    /// Entry index of number `i + 1`, or [`NONE`].
+    entries: Vec<u32>,
 }
 
 fn corrupt(reason: &'static str) -> Error {
@@ -604,7 +665,9 @@ mod tests {
         let bytes = v.to_bytes();
         let w = Vault::from_bytes(v.tenant().clone(), &bytes).unwrap();
         assert_eq!(w.to_bytes().as_slice(), bytes.as_slice());
-        assert_eq!(w.lookup_key("PERSON_2"), Some(0));
+        assert_eq!(w.lookup(b"PERSON", 2, false), Some(0));
+        assert_eq!(w.lookup(b"person", 2, true), Some(0));
+        assert_eq!(w.lookup(b"person", 2, false), None);
         assert_eq!(w.entries[0].variant(1), "ANA RUIZ");
         for cut in [0, 5, bytes.len() / 2, bytes.len() - 1] {
             assert!(Vault::from_bytes(v.tenant().clone(), &bytes[..cut]).is_err());
