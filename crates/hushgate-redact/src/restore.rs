@@ -28,10 +28,12 @@ pub(crate) struct Index {
     surrogates: Option<Surrogates>,
 }
 
-/// Surrogates by first byte, longest first: a handful per request, so a
-/// bucket scan beats building an automaton.
+/// Surrogates sorted by first byte, then longest first; `ranges[b]` is the
+/// slice starting with byte `b`. A handful per request, so scanning a slice
+/// beats building an automaton.
 struct Surrogates {
-    buckets: Vec<Vec<(Box<[u8]>, usize)>>,
+    keys: Vec<(Box<[u8]>, usize)>,
+    ranges: Box<[(u32, u32); 256]>,
     max_len: usize,
 }
 
@@ -47,11 +49,8 @@ impl Index {
     pub(crate) fn new(vault: &Vault) -> Index {
         let mut first = [0u8; 256];
         first[usize::from(b'[')] |= BRACKET;
-        let mut longest_type = EntityType::BUILTIN
-            .iter()
-            .map(|t| t.as_str().len())
-            .max()
-            .unwrap_or(0);
+        // "MEDICAL_RECORD_NUMBER", the longest built-in name.
+        let mut longest_type = 21;
         for name in vault.type_names() {
             longest_type = longest_type.max(name.len());
             if let Some(&b) = name.as_bytes().first() {
@@ -60,10 +59,8 @@ impl Index {
         }
         let surrogates = Surrogates::new(vault);
         if let Some(s) = &surrogates {
-            for (b, bucket) in s.buckets.iter().enumerate() {
-                if !bucket.is_empty() {
-                    first[b] |= SURROGATE;
-                }
+            for (k, _) in &s.keys {
+                first[usize::from(k[0])] |= SURROGATE;
             }
         }
         Index {
@@ -84,21 +81,41 @@ impl Surrogates {
     fn new(vault: &Vault) -> Option<Surrogates> {
         // Scanning steps byte by byte only over ASCII candidates; surrogates
         // are generated ASCII, and a vault that says otherwise is ignored here.
-        let mut buckets: Vec<Vec<(Box<[u8]>, usize)>> = vec![Vec::new(); 256];
-        let mut max_len = 0;
-        for (k, &v) in &vault.by_surrogate {
-            if let Some(&b) = k.as_bytes().first().filter(|_| k.is_ascii()) {
-                buckets[usize::from(b)].push((k.as_bytes().into(), v));
-                max_len = max_len.max(k.len());
-            }
-        }
-        if max_len == 0 {
+        let mut keys: Vec<(Box<[u8]>, usize)> = vault
+            .by_surrogate
+            .iter()
+            .filter(|(k, _)| k.is_ascii() && !k.is_empty())
+            .map(|(k, &v)| (k.as_bytes().into(), v))
+            .collect();
+        if keys.is_empty() {
             return None;
         }
-        for b in &mut buckets {
-            b.sort_by(|x, y| y.0.len().cmp(&x.0.len()).then_with(|| x.0.cmp(&y.0)));
+        keys.sort_by(|x, y| {
+            (x.0[0], std::cmp::Reverse(x.0.len()), &x.0).cmp(&(
+                y.0[0],
+                std::cmp::Reverse(y.0.len()),
+                &y.0,
+            ))
+        });
+        let mut ranges = Box::new([(0u32, 0u32); 256]);
+        for (i, (k, _)) in keys.iter().enumerate() {
+            let r = &mut ranges[usize::from(k[0])];
+            if r.1 == 0 {
+                r.0 = i as u32;
+            }
+            r.1 = i as u32 + 1;
         }
-        Some(Surrogates { buckets, max_len })
+        let max_len = keys.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        Some(Surrogates {
+            keys,
+            ranges,
+            max_len,
+        })
+    }
+
+    fn bucket(&self, b: u8) -> &[(Box<[u8]>, usize)] {
+        let (s, e) = self.ranges[usize::from(b)];
+        self.keys.get(s as usize..e as usize).unwrap_or(&[])
     }
 }
 
@@ -273,9 +290,7 @@ fn bare(index: &Index, vault: &Vault, buf: &str, i: usize, last: bool) -> Step {
 fn surrogate(s: &Surrogates, buf: &str, i: usize, last: bool) -> Step {
     let bytes = buf.as_bytes();
     let rest = &bytes[i..];
-    let Some(bucket) = s.buckets.get(usize::from(rest[0])) else {
-        return Step::No;
-    };
+    let bucket = s.bucket(rest[0]);
     // A longer surrogate could still arrive: wait.
     if !last
         && bucket
@@ -424,5 +439,17 @@ impl<V: Borrow<Vault>> Restorer<V> {
             &mut out,
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longest_builtin_type_name_is_accounted_for() {
+        let longest = EntityType::BUILTIN.iter().map(|t| t.as_str().len()).max();
+        let v = Vault::with_seed("t".parse().unwrap(), 1);
+        assert_eq!(Index::new(&v).max_name, longest.unwrap_or(0) + 1 + MAX_NUMBER_DIGITS);
     }
 }

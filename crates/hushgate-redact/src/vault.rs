@@ -3,14 +3,17 @@
 //! Originals live only here, in zeroize-on-drop buffers; `Debug` shows counts.
 //! The vault belongs to one tenant, and [`crate::Restorer`] refuses any other.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// foldhash: fast, and randomly seeded per map (values come from requests).
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::fmt;
 
 use hushgate_types::{EntityType, TenantId};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Error;
-use crate::placeholder::{self, Placeholder};
+use crate::placeholder;
 
 /// One distinct value (up to trivial variants) and how it is replaced.
 pub(crate) struct Entry {
@@ -32,9 +35,14 @@ pub(crate) struct Entry {
 
 impl Entry {
     fn new(entity_type: EntityType, number: u32, variants: Vec<Zeroizing<String>>) -> Entry {
-        let placeholder = Placeholder::new(entity_type.clone(), number)
-            .to_string()
-            .into_boxed_str();
+        let name = entity_type.as_str();
+        let mut placeholder = String::with_capacity(name.len() + 13);
+        placeholder.push('[');
+        placeholder.push_str(name);
+        placeholder.push('_');
+        placeholder.push_str(itoa(number).as_str());
+        placeholder.push(']');
+        let placeholder = placeholder.into_boxed_str();
         Entry {
             entity_type,
             number,
@@ -341,6 +349,13 @@ pub(crate) fn normalize(t: &EntityType, v: &str) -> String {
             .collect(),
         EntityType::Crypto if v.starts_with("0x") => v.to_lowercase(),
         EntityType::ApiKey | EntityType::Crypto | EntityType::Url => v.to_owned(),
+        // The common case: ASCII with single spaces.
+        _ if v.is_ascii()
+            && !v.contains("  ")
+            && !v.bytes().any(|b| b.is_ascii_whitespace() && b != b' ') =>
+        {
+            v.to_ascii_lowercase()
+        }
         _ => {
             let mut out = String::with_capacity(v.len());
             for word in v.split(|c: char| c.is_whitespace()) {
@@ -534,6 +549,32 @@ impl Vault {
             return Err(corrupt("trailing bytes"));
         }
         Ok(v)
+    }
+}
+
+/// Decimal digits of `n`, without the formatting machinery.
+fn itoa(mut n: u32) -> ArrayStr {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    ArrayStr { buf, start: i }
+}
+
+struct ArrayStr {
+    buf: [u8; 10],
+    start: usize,
+}
+
+impl ArrayStr {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[self.start..]).unwrap_or("0")
     }
 }
 
