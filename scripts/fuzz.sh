@@ -50,7 +50,10 @@ done
 for t in $TARGETS; do
   echo "=== fuzzing $t for ${SECS}s (sanitizer: $SANITIZER, jobs: $JOBS)"
   mkdir -p "fuzz/corpus/$t"
+  parallel=()
+  # libFuzzer's -jobs writes fuzz-N.log files; only ask for it when wanted.
+  [ "$JOBS" -gt 1 ] && parallel=(-jobs="$JOBS" -workers="$JOBS")
   cargo fuzz run "$t" --sanitizer "$SANITIZER" "fuzz/corpus/$t" -- \
-    -max_total_time="$SECS" -max_len=4096 -timeout=10 -jobs="$JOBS" -workers="$JOBS" -print_final_stats=1
+    -max_total_time="$SECS" -max_len=4096 -timeout=10 -print_final_stats=1 "${parallel[@]}"
 done
 echo "fuzz.sh: no crash in $TARGETS"

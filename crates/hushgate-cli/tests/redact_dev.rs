@@ -4,6 +4,9 @@
 //! --jsonl` gives back every record exactly. The set must be there: these
 //! tests fail, not skip, without it.
 
+// Helpers outside #[test] fns count as non-test code for clippy.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;

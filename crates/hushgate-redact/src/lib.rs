@@ -377,10 +377,10 @@ impl Redactor {
             });
         }
         for p in plans.iter().flatten() {
-            if let Op::Entry { idx, .. } = p.op {
-                if let Some(e) = vault.entries.get_mut(idx) {
-                    e.surrogate_tried = true;
-                }
+            if let Op::Entry { idx, .. } = p.op
+                && let Some(e) = vault.entries.get_mut(idx)
+            {
+                e.surrogate_tried = true;
             }
         }
     }

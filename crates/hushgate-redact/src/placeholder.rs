@@ -1,8 +1,8 @@
 //! Placeholders: `[PERSON_1]`, `[EMAIL_ADDRESS_2]`, `[PROJECT_CODE_1]`.
 //!
-//! The canonical form is `[` + the Presidio type name + `_` + a number from 1
-//! + `]`: ASCII, no spaces, nothing a tokenizer or a model is tempted to
-//! rewrite. Models still take liberties, so restoration also accepts
+//! The canonical form is the Presidio type name and a number from 1, joined
+//! by `_`, in square brackets: ASCII, no spaces, nothing a tokenizer or a
+//! model is tempted to rewrite. Models still take liberties, so restoration also accepts
 //! `[Person_1]` (any case inside brackets) and `PERSON_1` without brackets when
 //! that exact name is in the vault and stands alone as a word.
 

@@ -205,10 +205,8 @@ fn step_at(
             other => return other,
         }
     }
-    if flags & SURROGATE != 0 {
-        if let Some(s) = &index.surrogates {
-            return surrogate(s, buf, i, last);
-        }
+    if let Some(s) = index.surrogates.as_ref().filter(|_| flags & SURROGATE != 0) {
+        return surrogate(s, buf, i, last);
     }
     Step::No
 }
@@ -450,6 +448,9 @@ mod tests {
     fn longest_builtin_type_name_is_accounted_for() {
         let longest = EntityType::BUILTIN.iter().map(|t| t.as_str().len()).max();
         let v = Vault::with_seed("t".parse().unwrap(), 1);
-        assert_eq!(Index::new(&v).max_name, longest.unwrap_or(0) + 1 + MAX_NUMBER_DIGITS);
+        assert_eq!(
+            Index::new(&v).max_name,
+            longest.unwrap_or(0) + 1 + MAX_NUMBER_DIGITS
+        );
     }
 }

@@ -142,8 +142,11 @@ fn keeps_last_four(t: &EntityType) -> bool {
 /// first character and the top-level domain.
 pub(crate) fn mask(t: &EntityType, value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    if *t == EntityType::EmailAddress {
-        if let Some((local, domain)) = value.rsplit_once('@') {
+    if let Some((local, domain)) = value
+        .rsplit_once('@')
+        .filter(|_| *t == EntityType::EmailAddress)
+    {
+        {
             let mut chars = local.chars();
             if let Some(first) = chars.next() {
                 out.push(first);
