@@ -179,7 +179,7 @@ impl Redactor {
     /// out of range, off character boundaries or overlapping an earlier one
     /// are skipped.
     pub fn apply(&self, text: &str, findings: &[Finding], vault: &mut Vault) -> Redacted {
-        self.apply_batch(&[text], &[findings.to_vec()], vault)
+        self.apply_batch(&[text], &[findings], vault)
             .pop()
             .unwrap_or_else(|| Redacted {
                 text: text.to_owned(),
@@ -189,10 +189,10 @@ impl Redactor {
 
     /// [`Redactor::apply`] for the texts of one request; `findings[i]` belongs
     /// to `texts[i]`.
-    pub fn apply_batch(
+    pub fn apply_batch<F: AsRef<[Finding]>>(
         &self,
         texts: &[&str],
-        findings: &[Vec<Finding>],
+        findings: &[F],
         vault: &mut Vault,
     ) -> Vec<Redacted> {
         for t in texts {
@@ -201,7 +201,7 @@ impl Redactor {
         let mut plans = Vec::with_capacity(texts.len());
         let mut counts = Vec::with_capacity(texts.len());
         for (i, text) in texts.iter().enumerate() {
-            let (plan, c) = self.plan(text, findings.get(i).map_or(&[][..], Vec::as_slice), vault);
+            let (plan, c) = self.plan(text, findings.get(i).map_or(&[][..], AsRef::as_ref), vault);
             plans.push(plan);
             counts.push(c);
         }
@@ -244,8 +244,13 @@ impl Redactor {
         findings: &[Finding],
         vault: &mut Vault,
     ) -> (Vec<Planned>, BTreeMap<EntityType, usize>) {
+        // The engine's findings come sorted; others may not.
+        let key = |f: &&Finding| (f.start, std::cmp::Reverse(f.end));
         let mut sorted: Vec<&Finding> = findings.iter().collect();
-        sorted.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+        if !sorted.is_sorted_by_key(key) {
+            sorted.sort_by_key(key);
+        }
+        vault.reserve(sorted.len());
         let mut plan = Vec::with_capacity(sorted.len());
         let mut counts = BTreeMap::new();
         let mut last_end = 0;
@@ -431,7 +436,7 @@ fn render(text: &str, plan: &[Planned], vault: &Vault, surrogates: bool) -> Stri
                 });
                 match fake {
                     Some(s) if fits => out.push_str(s),
-                    _ => out.push_str(e.placeholder()),
+                    _ => e.write_placeholder(&mut out),
                 }
             }
         }

@@ -29,20 +29,10 @@ pub(crate) struct Entry {
     pub(crate) surrogate: Option<Zeroizing<String>>,
     /// A surrogate was tried for this entry (and maybe not found).
     pub(crate) surrogate_tried: bool,
-    /// `[PERSON_1]`, formatted once.
-    pub(crate) placeholder: Box<str>,
 }
 
 impl Entry {
     fn new(entity_type: EntityType, number: u32, variants: Vec<Zeroizing<String>>) -> Entry {
-        let name = entity_type.as_str();
-        let mut placeholder = String::with_capacity(name.len() + 13);
-        placeholder.push('[');
-        placeholder.push_str(name);
-        placeholder.push('_');
-        placeholder.push_str(itoa(number).as_str());
-        placeholder.push(']');
-        let placeholder = placeholder.into_boxed_str();
         Entry {
             entity_type,
             number,
@@ -51,12 +41,24 @@ impl Entry {
             occurrences: 1,
             surrogate: None,
             surrogate_tried: false,
-            placeholder,
         }
     }
 
-    pub(crate) fn placeholder(&self) -> &str {
-        &self.placeholder
+    /// Appends `[PERSON_1]` to `out` (formatted on the spot: cheaper than
+    /// storing one string per entry).
+    pub(crate) fn write_placeholder(&self, out: &mut String) {
+        out.push('[');
+        out.push_str(self.entity_type.as_str());
+        out.push('_');
+        out.push_str(itoa(self.number).as_str());
+        out.push(']');
+    }
+
+    #[cfg(test)]
+    pub(crate) fn placeholder(&self) -> String {
+        let mut s = String::new();
+        self.write_placeholder(&mut s);
+        s
     }
 
     /// The original to put back for the `occurrence`-th match (0-based).
@@ -234,6 +236,12 @@ impl Vault {
             slots.entries.resize(i + 1, NONE);
         }
         slots.entries[i] = idx as u32;
+    }
+
+    /// Room for `n` more values.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
+        self.by_value.reserve(n);
     }
 
     /// The entry for `value`, created if new; records one occurrence.
