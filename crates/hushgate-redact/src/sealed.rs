@@ -20,7 +20,8 @@ use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::aead::rand_core::RngCore;
+use chacha20poly1305::aead::{Aead, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hushgate_types::TenantId;
 use zeroize::Zeroizing;
@@ -221,7 +222,11 @@ impl Vault {
         out.extend_from_slice(&expires.to_be_bytes());
         out.push(u8::try_from(tenant.len()).map_err(|_| Error::Encrypt)?);
         out.extend_from_slice(tenant);
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        // A failing OS RNG is an error, not a panic (nor a fixed nonce).
+        let mut nonce = XNonce::default();
+        OsRng
+            .try_fill_bytes(&mut nonce)
+            .map_err(|_| Error::Encrypt)?;
         let cipher = XChaCha20Poly1305::new(key.as_bytes().into());
         let plaintext = self.to_bytes();
         let ciphertext = cipher
