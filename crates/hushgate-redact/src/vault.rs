@@ -115,7 +115,16 @@ impl Vault {
     pub fn new(tenant: TenantId) -> Vault {
         use chacha20poly1305::aead::OsRng;
         use chacha20poly1305::aead::rand_core::RngCore;
-        Vault::with_seed(tenant, OsRng.next_u64())
+        let mut seed = [0u8; 8];
+        if OsRng.try_fill_bytes(&mut seed).is_err() {
+            // Never panic for want of entropy: the seed only picks fakes and
+            // the date shift; the clock still makes it differ per request.
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
+            seed = nanos.to_le_bytes();
+        }
+        Vault::with_seed(tenant, u64::from_le_bytes(seed))
     }
 
     /// A vault whose surrogates and date shift are derived from `seed`
