@@ -17,16 +17,20 @@ mod cmd;
     about,
     long_about = "Hushgate keeps PII, PHI, card data and secrets out of LLM API requests.\n\n\
 It finds sensitive values (Presidio entity names: PERSON, EMAIL_ADDRESS, CREDIT_CARD, US_SSN, \
-API_KEY, ...) with one-pass automata, checksum validators and gazetteers.",
+API_KEY, ...) with one-pass automata, checksum validators and gazetteers, replaces them with \
+placeholders or realistic fakes before text leaves, and puts the originals back afterwards.",
     after_help = "Examples:\n  \
 echo 'mail jane@example.org, SSN 219-09-9999' | hushgate scan\n  \
 hushgate scan notes.txt logs/app.log --format json\n  \
-hushgate scan --jsonl < records.jsonl > findings.jsonl\n\n\
-Run `hushgate help scan` for every option."
+hushgate scan --jsonl < records.jsonl > findings.jsonl\n  \
+hushgate redact --vault note.vault note.txt > note.redacted.txt\n  \
+hushgate restore --vault note.vault note.redacted.txt\n\n\
+Run `hushgate help <command>` for every option."
 )]
 struct Cli {
     /// A TOML config file; its [detection] table sets the threshold, phone
-    /// regions, allow/deny lists and custom patterns.
+    /// regions, allow/deny lists and custom patterns, its [redact] table the
+    /// transformation per entity type.
     #[arg(long, global = true, value_name = "FILE", env = "HUSHGATE_CONFIG")]
     config: Option<PathBuf>,
 
@@ -37,12 +41,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Scan(cmd::scan::ScanArgs),
+    Redact(cmd::redact::RedactArgs),
+    Restore(cmd::restore::RestoreArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => cmd::scan::run(cli.config.as_deref(), args),
+        Command::Redact(args) => cmd::redact::run(cli.config.as_deref(), args),
+        Command::Restore(args) => cmd::restore::run(args),
     };
     match result {
         Ok(code) => code,

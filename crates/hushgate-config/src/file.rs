@@ -42,6 +42,9 @@ pub struct FileConfig {
     pub limits: FileLimits,
     /// `[detection]`: threshold, phone regions, allow/deny lists, custom patterns.
     pub detection: DetectOptions,
+    /// `[redact]`: the transformation per entity type (`default`, and an
+    /// `[redact.entities]` table such as `CREDIT_CARD = "mask"`).
+    pub redact: hushgate_redact::RedactOptions,
     /// `[[providers]]`: upstream LLM APIs.
     pub providers: Vec<FileProvider>,
     /// `[[models]]`: the model aliases clients may ask for.

@@ -71,6 +71,8 @@ pub struct Config {
     /// Global detection options (tenants' effective options are in
     /// [`TenantConfig::detection`]).
     pub detection: DetectOptions,
+    /// `[redact]`: the transformation per entity type.
+    pub redact: hushgate_redact::RedactOptions,
     pub providers: Vec<ProviderConfig>,
     pub models: Vec<ModelConfig>,
     pub tenants: Vec<TenantConfig>,
@@ -121,6 +123,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             limits: Limits::default(),
             detection: DetectOptions::default(),
+            redact: hushgate_redact::RedactOptions::default(),
             providers: Vec::new(),
             models: Vec::new(),
             tenants: Vec::new(),

@@ -414,3 +414,17 @@ fn embedded_default() {
     load(EMBEDDED_DEFAULT_TOML).unwrap();
     load(&format!("{EMBEDDED_DEFAULT_TOML}{EMBEDDED_OPENAI_TOML}")).unwrap();
 }
+
+#[test]
+fn redact_table_is_checked() {
+    let cfg = Config::from_toml_str(
+        "[redact]\ndefault = \"surrogate\"\n[redact.entities]\nCREDIT_CARD = \"mask\"\n",
+        Path::new("x.toml"),
+    )
+    .unwrap();
+    assert_eq!(cfg.redact.entities.len(), 1);
+    let err = Config::from_toml_str("[redact]\ndefault = \"shred\"\n", Path::new("x.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("shred"), "{err}");
+}

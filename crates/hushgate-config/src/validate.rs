@@ -200,6 +200,7 @@ pub(crate) fn validate(file: FileConfig, env_is_set: EnvIsSet<'_>) -> Result<Con
         server,
         limits,
         detection: file.detection,
+        redact: file.redact,
         providers,
         models,
         tenants,

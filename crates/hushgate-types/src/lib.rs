@@ -1,4 +1,5 @@
-//! Shared vocabulary of Hushgate: what a finding is and what it is called.
+//! Shared vocabulary of Hushgate: what a finding is, what it is called and
+//! whose it is.
 //!
 //! Every other crate speaks these types; this crate does no IO and depends on
 //! nothing but `serde`.
@@ -12,6 +13,8 @@
 
 mod entity;
 mod finding;
+mod tenant;
 
 pub use entity::{EntityType, ParseEntityTypeError};
 pub use finding::{Finding, Span};
+pub use tenant::{ParseTenantIdError, TenantId};

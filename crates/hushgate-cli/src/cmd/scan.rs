@@ -84,7 +84,7 @@ pub fn run(config: Option<&Path>, args: ScanArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_input(path: Option<&Path>) -> anyhow::Result<(String, String)> {
+pub(crate) fn read_input(path: Option<&Path>) -> anyhow::Result<(String, String)> {
     let mut bytes = Vec::new();
     let name = match path {
         Some(p) => {
@@ -108,10 +108,11 @@ fn read_input(path: Option<&Path>) -> anyhow::Result<(String, String)> {
     Ok((name, text))
 }
 
+/// One input line of the JSONL contract (extra keys are ignored).
 #[derive(Deserialize)]
-struct JsonlIn {
-    id: serde_json::Value,
-    text: String,
+pub(crate) struct JsonlIn {
+    pub(crate) id: serde_json::Value,
+    pub(crate) text: String,
 }
 
 #[derive(Serialize)]
@@ -129,10 +130,11 @@ struct JsonlOut<'a> {
     entities: Vec<JsonlEntity<'a>>,
 }
 
+/// The line written in place of a malformed input line.
 #[derive(Serialize)]
-struct JsonlError {
-    id: Option<()>,
-    error: String,
+pub(crate) struct JsonlError {
+    pub(crate) id: Option<()>,
+    pub(crate) error: String,
 }
 
 /// The evaluation contract; see the command's long help.
@@ -192,7 +194,9 @@ pub fn jsonl(engine: &Engine, input: impl BufRead, out: &mut impl Write) -> anyh
     Ok(())
 }
 
-fn parse_line(line: &[u8]) -> Result<JsonlIn, String> {
+/// Parses one JSONL line (without its line break); the error says what is
+/// wrong and where, never the content.
+pub(crate) fn parse_line(line: &[u8]) -> Result<JsonlIn, String> {
     let s = std::str::from_utf8(line)
         .map_err(|e| format!("not valid UTF-8 (bad byte at offset {})", e.valid_up_to()))?;
     if s.trim().is_empty() {
