@@ -147,6 +147,19 @@ impl Engine {
     }
 }
 
+/// Compiles one pattern alone; the error names its owner.
+fn check_pattern(owner: &str, regex: &str) -> Result<(), BuildError> {
+    Regex::builder()
+        .syntax(syntax::Config::new().utf8(true))
+        .build(regex)
+        .map(drop)
+        .map_err(|e| BuildError::Pattern {
+            source_name: owner.to_owned(),
+            pattern: regex.to_owned(),
+            message: e.to_string(),
+        })
+}
+
 /// Builds an [`Engine`]: the built-in recognizers, plus any you add.
 #[derive(Default)]
 pub struct EngineBuilder {
@@ -189,10 +202,14 @@ impl EngineBuilder {
             pattern_recognizers.push(Arc::new(custom));
         }
         let mut text_recognizers: Vec<Arc<dyn TextRecognizer>> = Vec::new();
+        // Built-in recognizers occupy `builtins`; their patterns are fixed
+        // and covered by tests, so they are not compiled one by one below.
+        let builtins_start = pattern_recognizers.len();
         if !self.no_builtins {
             pattern_recognizers.extend(recognizers::pattern_recognizers(&options));
             text_recognizers.extend(recognizers::text_recognizers(&options));
         }
+        let builtins = builtins_start..pattern_recognizers.len();
         pattern_recognizers.extend(self.extra_pattern);
         text_recognizers.extend(self.extra_text);
 
@@ -200,16 +217,12 @@ impl EngineBuilder {
         let mut owners = Vec::new();
         for (i, r) in pattern_recognizers.iter().enumerate() {
             for p in r.patterns() {
-                // Check each pattern alone first so the error names its owner.
-                Regex::builder()
-                    .syntax(syntax::Config::new().utf8(true))
-                    .build(&p.regex)
-                    .map_err(|e| BuildError::Pattern {
-                        source_name: r.name().to_owned(),
-                        pattern: p.regex.clone(),
-                        message: e.to_string(),
-                    })?;
-                regexes.push(p.regex);
+                // Check tenant and caller patterns alone first so the error
+                // names their owner (and each obeys the default size limit).
+                if !builtins.contains(&i) {
+                    check_pattern(r.name(), &p.regex)?;
+                }
+                regexes.push((i, p.regex));
                 owners.push((i, p.tag));
             }
         }
@@ -222,8 +235,15 @@ impl EngineBuilder {
                     // search falls back to slower engines (measured 10x slower).
                     .hybrid_cache_capacity(16 << 20),
             )
-            .build_many(&regexes)
-            .map_err(|e| BuildError::Automaton(e.to_string()))?;
+            .build_many(&regexes.iter().map(|(_, re)| re).collect::<Vec<_>>())
+            .map_err(|e| {
+                // Compiling every pattern alone costs more than the union
+                // (tens of milliseconds), so only on failure: name the culprit.
+                regexes
+                    .iter()
+                    .find_map(|(i, re)| check_pattern(pattern_recognizers[*i].name(), re).err())
+                    .unwrap_or_else(|| BuildError::Automaton(e.to_string()))
+            })?;
 
         let mut words = Vec::new();
         for r in &pattern_recognizers {

@@ -26,10 +26,12 @@ mod context;
 mod custom;
 mod engine;
 mod error;
+mod generated;
 mod options;
 mod recognizer;
 pub mod recognizers;
 mod resolve;
+mod table;
 pub mod text;
 pub mod validate;
 

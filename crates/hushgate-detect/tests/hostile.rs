@@ -7,6 +7,7 @@
 use hushgate_detect::{Engine, Finding};
 use proptest::prelude::*;
 
+#[allow(clippy::unwrap_used)] // a helper, not a #[test]: clippy.toml's test allowance misses it
 fn engine() -> &'static Engine {
     static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
     ENGINE.get_or_init(|| Engine::new().unwrap())

@@ -1,13 +1,12 @@
-//! Embedded name and word lists (see `data/SOURCES.md`), parsed once per
-//! process into one hash map keyed by the lower-case form.
+//! Embedded name and word lists (see `data/SOURCES.md`), turned by `build.rs`
+//! into one hash table keyed by the lower-case form (see [`crate::table`]),
+//! used in place: nothing is parsed at run time.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-static FIRST: &str = include_str!("../../../data/names/first.tsv");
-static LAST: &str = include_str!("../../../data/names/last.tsv");
-static WORDS: &str = include_str!("../../../data/names/words.tsv");
+use crate::table::{Entries, Table};
 
 /// What the lists say about one lower-case word.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -25,12 +24,26 @@ impl NameInfo {
     pub fn is_name(self) -> bool {
         self.first > 0 || self.last > 0
     }
+
+    /// The table value: one byte per field.
+    #[cfg_attr(not(test), allow(dead_code))] // used by build.rs
+    fn pack(self) -> u32 {
+        u32::from(self.first) | u32::from(self.last) << 8 | u32::from(self.word) << 16
+    }
+
+    fn unpack(v: u32) -> NameInfo {
+        NameInfo {
+            first: (v & 0xff) as u8,
+            last: ((v >> 8) & 0xff) as u8,
+            word: ((v >> 16) & 0xff) as u8,
+        }
+    }
 }
 
-/// A 64-bit key for a lower-case word: FNV-1a, then a final mix. The maps
-/// store only keys, so a lookup compares integers, never strings; with a few
-/// hundred thousand words a collision is vanishingly unlikely (and the tests
-/// check there is none in the lists).
+/// A 64-bit key for a lower-case word: FNV-1a, then a final mix. The table
+/// stores only keys, so a lookup compares integers, never strings; with a few
+/// hundred thousand words a collision is vanishingly unlikely (and `build.rs`
+/// fails on any collision within the lists).
 #[inline]
 pub fn key(w: &str) -> u64 {
     key_bytes(w.as_bytes(), false)
@@ -40,14 +53,7 @@ pub fn key(w: &str) -> u64 {
 /// (the same key as `key` of the lower-cased word, without a copy).
 #[inline]
 pub fn key_bytes(w: &[u8], fold: bool) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in w {
-        let b = if fold { b.to_ascii_lowercase() } else { b };
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
+    crate::table::key_bytes(w, fold)
 }
 
 /// Hasher for keys that are already hashes.
@@ -75,44 +81,50 @@ impl Hasher for KeyHasher {
 /// A map from [`key`]s.
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
-/// The parsed lists.
+/// The table entries of the three lists (`word<TAB>digit` lines, each ending
+/// in a newline). Run by `build.rs`; `Err` on a hash collision.
+#[cfg_attr(not(test), allow(dead_code))] // used by build.rs
+pub(crate) fn entries(first: &str, last: &str, words: &str) -> Result<Entries, String> {
+    let mut e = Entries::default();
+    let mut load = |data: &str, set: fn(&mut NameInfo, u8)| -> Result<(), String> {
+        let mut rest = data;
+        // Only complete lines count (as when the lists were parsed at run time).
+        while let Some(nl) = rest.find('\n') {
+            let line = &rest[..nl];
+            rest = &rest[nl + 1..];
+            let (name, v) = match line.len().checked_sub(2) {
+                Some(t) if line.as_bytes()[t] == b'\t' => {
+                    (&line[..t], line.as_bytes()[t + 1].saturating_sub(b'0'))
+                }
+                _ => (line, 1),
+            };
+            if !name.is_empty() {
+                let slot = e.entry(name.as_bytes())?;
+                let mut info = NameInfo::unpack(*slot);
+                set(&mut info, v);
+                *slot = info.pack();
+            }
+        }
+        Ok(())
+    };
+    load(first, |i, v| i.first = v.max(1))?;
+    load(last, |i, v| i.last = v.max(1))?;
+    load(words, |i, v| i.word = v)?;
+    Ok(e)
+}
+
+/// The lists.
 pub struct Gazetteer {
-    map: KeyMap<NameInfo>,
+    table: Table,
 }
 
 impl Gazetteer {
-    /// The process-wide lists, parsed on first use (a few tens of ms).
+    /// The process-wide lists (compiled in; nothing to parse).
     pub fn get() -> &'static Gazetteer {
         static G: OnceLock<Gazetteer> = OnceLock::new();
-        G.get_or_init(Gazetteer::parse)
-    }
-
-    fn parse() -> Gazetteer {
-        let n = FIRST.len() / 9 + LAST.len() / 9 + WORDS.len() / 9;
-        let mut map: KeyMap<NameInfo> =
-            KeyMap::with_capacity_and_hasher(n, BuildHasherDefault::default());
-        let mut load = |data: &'static str, set: fn(&mut NameInfo, u8)| {
-            // Lines are `word<TAB>digit`.
-            let bytes = data.as_bytes();
-            let mut start = 0;
-            for nl in memchr::memchr_iter(b'\n', bytes) {
-                let line = &data[start..nl];
-                start = nl + 1;
-                let (name, v) = match line.len().checked_sub(2) {
-                    Some(t) if line.as_bytes()[t] == b'\t' => {
-                        (&line[..t], line.as_bytes()[t + 1].saturating_sub(b'0'))
-                    }
-                    _ => (line, 1),
-                };
-                if !name.is_empty() {
-                    set(map.entry(key(name)).or_default(), v);
-                }
-            }
-        };
-        load(FIRST, |i, v| i.first = v.max(1));
-        load(LAST, |i, v| i.last = v.max(1));
-        load(WORDS, |i, v| i.word = v);
-        Gazetteer { map }
+        G.get_or_init(|| Gazetteer {
+            table: crate::generated::names(),
+        })
     }
 
     /// Looks up an already lower-cased word.
@@ -124,16 +136,16 @@ impl Gazetteer {
     /// Looks up a word by its [`key`].
     #[inline]
     pub fn lookup_key(&self, k: u64) -> NameInfo {
-        self.map.get(&k).copied().unwrap_or_default()
+        self.table.get(k).map(NameInfo::unpack).unwrap_or_default()
     }
 
     /// Number of distinct words known.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.table.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.table.is_empty()
     }
 }
 
@@ -167,6 +179,9 @@ mod tests {
         assert_eq!(g.lookup("takeshi").word, 0);
         assert!(!g.lookup("xqzt").is_name());
         // No two listed words share a key.
+        const FIRST: &str = include_str!("../../../data/names/first.tsv");
+        const LAST: &str = include_str!("../../../data/names/last.tsv");
+        const WORDS: &str = include_str!("../../../data/names/words.tsv");
         let mut names: Vec<&str> = [FIRST, LAST, WORDS]
             .iter()
             .flat_map(|d| d.lines())
@@ -175,5 +190,10 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), g.len());
+        // The compiled table says what parsing the lists says.
+        let e = entries(FIRST, LAST, WORDS).unwrap();
+        for (k, v, _) in e.list() {
+            assert_eq!(g.lookup_key(k), NameInfo::unpack(v));
+        }
     }
 }

@@ -4,11 +4,16 @@
 //! itself (with its flags) and how many tokens the longest name starting with
 //! this key's first token spans, so a lookup at a token tries only lengths
 //! that can exist.
+//!
+//! The tables are built from the TSV files by `build.rs` (which compiles this
+//! file too, see [`entries`]) and used in place: an engine parses nothing.
+//! Lookups hash the key with [`crate::table`]'s FNV and confirm a hit byte
+//! for byte, so they answer exactly as a map of strings would.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 use super::tokens::{Kind, Tok, tokenize};
+use crate::table::{Entries, FNV_START, Table, fnv, mix};
 
 /// A small, fast, non-cryptographic hasher (FxHash) for short keys.
 #[derive(Default, Clone, Copy)]
@@ -34,8 +39,6 @@ impl Hasher for Fx {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-
 /// Flag bits of a name, from the data file.
 pub(crate) const F_WORD: u8 = 1;
 pub(crate) const F_NAME: u8 = 2;
@@ -45,11 +48,14 @@ pub(crate) const F_LARGE: u8 = 16;
 /// Set on entries that are names by themselves (not only prefixes).
 pub(crate) const F_IS: u8 = 0x80;
 
-#[derive(Clone, Copy, Default)]
-struct Entry {
-    flags: u8,
-    /// Tokens of the longest name starting with this key's first token.
-    max_toks: u8,
+/// A table value: the flags (low byte) and, in the next byte, the tokens of
+/// the longest name starting with this key's first token.
+fn flags_of(v: u32) -> u8 {
+    (v & 0xff) as u8
+}
+
+fn max_toks_of(v: u32) -> u8 {
+    ((v >> 8) & 0xff) as u8
 }
 
 /// Longest key we look up; longer runs are never names.
@@ -58,102 +64,118 @@ const MAX_TOKS: usize = 9;
 
 #[derive(Default)]
 pub(crate) struct Gazetteer {
-    map: FxMap<Box<[u8]>, Entry>,
+    table: Table,
 }
 
-fn lower_into(s: &str, buf: &mut [u8; MAX_KEY]) -> Option<usize> {
-    let b = s.as_bytes();
-    if b.len() > MAX_KEY {
-        return None;
+/// The table entries of `name<TAB>flags` lines (`#` comments), flags from
+/// `WNSLM`. Run by `build.rs`; `Err` on a hash collision.
+#[cfg_attr(not(test), allow(dead_code))] // used by build.rs
+pub(crate) fn entries(data: &str) -> Result<Entries, String> {
+    let mut e = Entries::default();
+    let mut toks = Vec::new();
+    for line in data.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (name, fl) = line.split_once('\t').unwrap_or((line, ""));
+        let mut flags = F_IS;
+        for c in fl.chars() {
+            flags |= match c {
+                'W' => F_WORD,
+                'N' => F_NAME,
+                'S' => F_SMALL,
+                'M' => F_METRO,
+                'L' => F_LARGE,
+                _ => 0,
+            };
+        }
+        insert(&mut e, name, flags, &mut toks)?;
     }
-    for (d, s) in buf.iter_mut().zip(b) {
-        *d = s.to_ascii_lowercase();
+    Ok(e)
+}
+
+#[cfg_attr(not(test), allow(dead_code))] // used by build.rs
+fn insert(map: &mut Entries, name: &str, flags: u8, toks: &mut Vec<Tok>) -> Result<(), String> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > MAX_KEY {
+        return Ok(());
     }
-    Some(b.len())
+    // Most names are one plain word: no need to tokenize them.
+    let simple = name.bytes().all(|b| b.is_ascii_alphabetic() || b >= 0x80);
+    let (key, first, n) = if simple {
+        (name, name, 1)
+    } else {
+        tokenize(name, toks);
+        let n = toks.len();
+        if n == 0 || n > MAX_TOKS || toks[0].kind == Kind::Punct {
+            return Ok(());
+        }
+        // The key is the name as written between its first and last token.
+        (
+            &name[toks[0].start..toks[n - 1].end],
+            &name[toks[0].start..toks[0].end],
+            n,
+        )
+    };
+    let key = key.to_ascii_lowercase();
+    let first = first.to_ascii_lowercase();
+    let e = map.entry(key.as_bytes())?;
+    let mut ef = flags_of(*e);
+    // A name listed twice keeps the cautious flags (any W/N wins), the
+    // metro flag, and is small only if every listing is.
+    if ef & F_IS == 0 {
+        ef = flags;
+    } else {
+        ef |= flags & (F_WORD | F_NAME | F_METRO | F_LARGE);
+        if flags & F_SMALL == 0 {
+            ef &= !F_SMALL;
+        }
+    }
+    *e = (*e & !0xff) | u32::from(ef);
+    let f = map.entry(first.as_bytes())?;
+    let m = max_toks_of(*f).max(n as u8);
+    *f = (*f & !0xff00) | (u32::from(m) << 8);
+    Ok(())
 }
 
 impl Gazetteer {
-    /// Builds from `name<TAB>flags` lines (`#` comments), flags from `WNSLM`.
-    pub(crate) fn from_tsv(data: &str) -> Gazetteer {
-        let mut g = Gazetteer::default();
-        let mut toks = Vec::new();
-        for line in data.lines() {
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let (name, fl) = line.split_once('\t').unwrap_or((line, ""));
-            let mut flags = F_IS;
-            for c in fl.chars() {
-                flags |= match c {
-                    'W' => F_WORD,
-                    'N' => F_NAME,
-                    'S' => F_SMALL,
-                    'M' => F_METRO,
-                    'L' => F_LARGE,
-                    _ => 0,
-                };
-            }
-            g.insert(name, flags, &mut toks);
-        }
-        g
+    /// The gazetteer over a table from `build.rs`.
+    pub(crate) fn from_table(table: Table) -> Gazetteer {
+        Gazetteer { table }
     }
 
-    pub(crate) fn insert(&mut self, name: &str, flags: u8, toks: &mut Vec<Tok>) {
-        let name = name.trim();
-        if name.is_empty() || name.len() > MAX_KEY {
-            return;
-        }
-        // Most names are one plain word: no need to tokenize them.
-        let simple = name.bytes().all(|b| b.is_ascii_alphabetic() || b >= 0x80);
-        let (key, first, n) = if simple {
-            (name, name, 1)
-        } else {
-            tokenize(name, toks);
-            let n = toks.len();
-            if n == 0 || n > MAX_TOKS || toks[0].kind == Kind::Punct {
-                return;
-            }
-            // The key is the name as written between its first and last token.
-            (
-                &name[toks[0].start..toks[n - 1].end],
-                &name[toks[0].start..toks[0].end],
-                n,
-            )
-        };
-        let key: Box<[u8]> = key.to_ascii_lowercase().into_bytes().into();
-        let first: Box<[u8]> = first.to_ascii_lowercase().into_bytes().into();
-        let e = self.map.entry(key).or_default();
-        // A name listed twice keeps the cautious flags (any W/N wins), the
-        // metro flag, and is small only if every listing is.
-        if e.flags & F_IS == 0 {
-            e.flags = flags;
-        } else {
-            e.flags |= flags & (F_WORD | F_NAME | F_METRO | F_LARGE);
-            if flags & F_SMALL == 0 {
-                e.flags &= !F_SMALL;
-            }
-        }
-        let f = self.map.entry(first).or_default();
-        f.max_toks = f.max_toks.max(n as u8);
+    /// Builds from `name<TAB>flags` lines at run time (tests).
+    #[cfg(test)]
+    pub(crate) fn from_tsv(data: &str) -> Gazetteer {
+        let e = entries(data).unwrap_or_default();
+        Gazetteer::from_table(Table::build(&e.list(), true))
     }
 
     /// The longest name starting at token `i`: `(last token index, flags)`.
     /// Tokens must sit on one line; any run of spaces (also non-breaking)
     /// between them compares as one space, so `San\u{a0}Diego` matches.
     pub(crate) fn longest(&self, text: &str, toks: &[Tok], i: usize) -> Option<(usize, u8)> {
-        let mut buf = [0u8; MAX_KEY];
         let t = toks.get(i)?;
-        let n = lower_into(text.get(t.start..t.end)?, &mut buf)?;
-        let first = self.map.get(&buf[..n])?;
-        let max = usize::from(first.max_toks).min(toks.len() - i);
-        let mut best = (first.flags & F_IS != 0).then_some((i, first.flags));
+        let w = text.get(t.start..t.end)?.as_bytes();
+        if w.len() > MAX_KEY {
+            return None;
+        }
+        let mut h = fnv(FNV_START, w, true);
+        let first = self.table.get_exact(mix(h), w, true)?;
+        let max = usize::from(max_toks_of(first)).min(toks.len() - i);
+        let mut best = (flags_of(first) & F_IS != 0).then_some((i, flags_of(first)));
         if max <= 1 {
             return best;
         }
         // Build the normalised key of the whole reachable run once,
-        // remembering where each token ends in it.
-        let mut ends = [0usize; MAX_TOKS];
-        ends[0] = n;
+        // remembering where each token ends in it and the hash there.
+        let mut buf = [0u8; MAX_KEY];
+        for (d, s) in buf.iter_mut().zip(w) {
+            *d = s.to_ascii_lowercase();
+        }
+        let n = w.len();
+        let mut ends = [(0usize, 0u64); MAX_TOKS];
+        ends[0] = (n, h);
         let mut len = n;
         let mut reach = i;
         while reach + 1 < i + max {
@@ -173,17 +195,19 @@ impl Gazetteer {
             for (d, s) in buf[len..].iter_mut().zip(word) {
                 *d = s.to_ascii_lowercase();
             }
+            h = fnv(h, &buf[ends[reach - i].0..len + word.len()], false);
             len += word.len();
             reach += 1;
-            ends[reach - i] = len;
+            ends[reach - i] = (len, h);
         }
         let mut j = reach;
         while j > i {
+            let (end, h) = ends[j - i];
             if toks[j].kind != Kind::Punct
-                && let Some(e) = self.map.get(&buf[..ends[j - i]])
-                && e.flags & F_IS != 0
+                && let Some(v) = self.table.get_exact(mix(h), &buf[..end], false)
+                && flags_of(v) & F_IS != 0
             {
-                best = Some((j, e.flags));
+                best = Some((j, flags_of(v)));
                 break;
             }
             j -= 1;

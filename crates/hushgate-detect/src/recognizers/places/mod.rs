@@ -36,15 +36,13 @@ use gazetteer::Gazetteer;
 use lexicon::{Class, Lexicon};
 use tokens::{Kind, Tok};
 
-const CITIES: &str = include_str!("../../../data/places/cities.tsv");
-const KNOWN_ORGS: &str = include_str!("../../../data/places/organizations.tsv");
-
 pub(crate) fn recognizers(_o: &DetectOptions) -> Vec<Arc<dyn TextRecognizer>> {
     vec![Places::shared()]
 }
 
-/// The place and organisation recognizer. Building it parses the gazetteer
-/// (about 100k names); scanning allocates a few buffers per text, none per token.
+/// The place and organisation recognizer. Its gazetteers (about 100k names)
+/// are tables compiled in by `build.rs`; scanning allocates a few buffers per
+/// text, none per token.
 pub struct Places {
     cities: Gazetteer,
     orgs: Gazetteer,
@@ -58,8 +56,8 @@ impl Default for Places {
 }
 
 impl Places {
-    /// One instance per process: the tables are immutable, and parsing them
-    /// takes tens of milliseconds, so every engine shares them.
+    /// One instance per process: the tables are immutable, so every engine
+    /// shares them.
     pub fn shared() -> Arc<Places> {
         static SHARED: OnceLock<Arc<Places>> = OnceLock::new();
         SHARED.get_or_init(|| Arc::new(Places::new())).clone()
@@ -67,8 +65,8 @@ impl Places {
 
     pub fn new() -> Places {
         Places {
-            cities: Gazetteer::from_tsv(CITIES),
-            orgs: Gazetteer::from_tsv(KNOWN_ORGS),
+            cities: Gazetteer::from_table(crate::generated::cities()),
+            orgs: Gazetteer::from_table(crate::generated::orgs()),
             lex: Lexicon::new(),
         }
     }
