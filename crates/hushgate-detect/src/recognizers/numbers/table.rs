@@ -21,9 +21,16 @@ pub(super) fn column_ctx(t: &[u8], start: usize) -> Option<Ctx> {
     if let Some(name) = sql {
         return name_ctx(name);
     }
+    // Markdown/ASCII tables pad cells: `| 354302466 |`.
+    let pad = t[line_start..start]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b' ')
+        .count();
     let delim = match prev {
         b',' | b'\t' | b';' | b'|' => prev,
         b'"' if start >= 2 && matches!(t[start - 2], b',' | b'\t' | b';') => t[start - 2],
+        b' ' if start > pad && t[start - pad - 1] == b'|' => b'|',
         _ => return None,
     };
     delimited_column(t, line_start, start, delim).and_then(name_ctx)
@@ -62,7 +69,7 @@ fn sql_column(t: &[u8], line_start: usize, start: usize) -> Option<&[u8]> {
 /// The header cell of a value's column in a delimited table: the first line
 /// of the block of lines above that use the same delimiter.
 fn delimited_column(t: &[u8], line_start: usize, start: usize, delim: u8) -> Option<&[u8]> {
-    let idx = t[line_start..start].iter().filter(|&&b| b == delim).count();
+    let idx = fields(&t[line_start..start], delim).count() - 1;
     let lo = line_start.saturating_sub(MAX_BACK);
     let mut header = None;
     let mut line_end = line_start;
@@ -84,7 +91,19 @@ fn delimited_column(t: &[u8], line_start: usize, start: usize, delim: u8) -> Opt
     if header.iter().filter(|b| b.is_ascii_digit()).count() > 2 {
         return None;
     }
-    header.split(|&b| b == delim).nth(idx)
+    fields(header, delim).nth(idx)
+}
+
+/// The fields of a delimited line, RFC 4180 style: a delimiter inside a
+/// double-quoted field (`"Okello, Grace"`) does not start a new field.
+fn fields(line: &[u8], delim: u8) -> impl Iterator<Item = &[u8]> {
+    let mut in_quote = false;
+    line.split(move |&b| {
+        if b == b'"' {
+            in_quote = !in_quote;
+        }
+        b == delim && !in_quote
+    })
 }
 
 fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -155,5 +174,15 @@ mod tests {
         assert_eq!(column_ctx(csv.as_bytes(), pos), Some(Ctx::Bank));
         let pos = csv.find("Bob").unwrap();
         assert_eq!(column_ctx(csv.as_bytes(), pos), None);
+        // A quoted field holding the delimiter is one field.
+        let csv = "name,routing,account,amount\n\"Lee, Ann\",021000021,12345678,10.00";
+        let pos = csv.find("12345678").unwrap();
+        assert_eq!(column_ctx(csv.as_bytes(), pos), Some(Ctx::Bank));
+        let pos = csv.find("021000021").unwrap();
+        assert_eq!(column_ctx(csv.as_bytes(), pos), Some(Ctx::Routing));
+        // Padded markdown cells.
+        let md = "| name | mrn |\n|---|---|\n| Ann | 48213377 |";
+        let pos = md.find("48213377").unwrap();
+        assert_eq!(column_ctx(md.as_bytes(), pos), Some(Ctx::Mrn));
     }
 }

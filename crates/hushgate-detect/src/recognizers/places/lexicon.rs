@@ -144,14 +144,15 @@ const LISTS: &[(Class, &str)] = &[
         ORG_LEGAL,
         "inc incorporated llc llp lllp ltd limited plc gmbh ag kg kgaa se sa sas sasu sarl eurl sl slu \
          spa srl bv nv oy ab asa aps pty corp corporation co company mbh ggmbh ug ohg gbr ev lp pllc pc \
-         pa nyse nasdaq associés associes asociados",
+         pa nyse nasdaq associés associes asociados sprl bvba vof kft zrt nyrt sro doo oü oyj aps \
+         sagl snc sapa scarl ehf spółka bhd sdn",
     ),
     (
         ORG_INST,
         "hospital hospitals clinic clinics infirmary hospice pharmacy practice surgery bank bancorp \
          bankshares union insurance assurance university college institute school academy \
          foundation trust laboratories laboratory medical healthcare health hospitalier \
-         hospitalière savings building credit",
+         hospitalière savings building credit ministry department ziekenhuis kantonalbank",
     ),
     (
         ORG_WEAK,
@@ -180,9 +181,16 @@ const LISTS: &[(Class, &str)] = &[
          stadtwerke versicherung versicherungen versicherungsgruppe transports laboratoire \
          laboratoires groupe grupo gruppo fundación fondation stiftung policlínica policlinica \
          sanatorio ospedale centro centre cooperativa coopérative société societe sociedad \
-         compagnie compañía compania aseguradora assurances",
+         compagnie compañía compania aseguradora assurances studio azienda ziekenhuis \
+         huisartsenpraktijk apotheek tandartspraktijk ristorante restaurante trattoria brasserie \
+         clsc ministerio ministère ministero ministerie ministerium stichting fondazione istituto \
+         instituto policlinico ospedaliera ambulatorio laboratorio gemeente ayuntamiento comune \
+         mairie ziekenfonds zorgverzekeraar huisarts tandarts fysiotherapie bakkerij",
     ),
-    (ORG_OF, "bank university college institute school academy"),
+    (
+        ORG_OF,
+        "bank university college institute school academy ministry department",
+    ),
     (
         GENERIC,
         "data cloud customer client product business software information network security payment \

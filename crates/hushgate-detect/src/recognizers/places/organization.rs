@@ -43,6 +43,7 @@ const AMBIGUOUS_PREFIX: &[&str] = &[
     "banca",
     "gruppo",
     "cooperativa",
+    "studio",
 ];
 
 /// Values of org labels that are not organisations.
@@ -86,7 +87,7 @@ fn run_end(d: &Doc<'_>, i: usize) -> usize {
         if !d.joined(nx) || !d.free(nx) || d.toks[nx].gap > 2 {
             break;
         }
-        if d.has(nx, GREETING) || dotted_letters(d, nx) {
+        if d.has(nx, GREETING) || dotted_letters(d, nx) || slash_as(d, nx) {
             break;
         }
         if d.name_word_org(nx) {
@@ -124,28 +125,78 @@ fn run_end(d: &Doc<'_>, i: usize) -> usize {
     j
 }
 
-/// `S.L.`, `S.A.`: a single capital letter, a dot, another letter.
+/// `S.L.`, `S.r.l.`, `Sp. z o.o.`: a dotted legal form starts at `i`.
 fn dotted_letters(d: &Doc<'_>, i: usize) -> bool {
-    d.s(i).len() == 1
-        && d.cap(i)
-        && d.is_punct(i + 1, '.')
-        && d.tight(i + 1)
-        && d.s(i + 2).len() == 1
-        && d.cap(i + 2)
-        && d.tight(i + 2)
+    dotted_form(d, i).is_some()
+}
+
+/// Legal forms written as dotted letters, compared without dots and case.
+const DOTTED_FORMS: &[&str] = &[
+    "sa", "sl", "srl", "spa", "sas", "snc", "bv", "nv", "ev", "ek", "sro", "doo", "ag", "kg",
+    "llc", "lp", "llp", "plc", "pc", "oy", "ab", "as", "aps",
+];
+
+/// The last token of a dotted legal form starting at `m`: single letters
+/// each followed by a tight dot (`S.r.l.`, `B.V.`, `e.V.`, `L.L.C.`), or the
+/// Polish `Sp. z o.o.`.
+fn dotted_form(d: &Doc<'_>, m: usize) -> Option<usize> {
+    if d.eq(m, "sp")
+        && d.is_punct(m + 1, '.')
+        && d.tight(m + 1)
+        && d.eq(m + 2, "z")
+        && d.eq(m + 3, "o")
+        && d.is_punct(m + 4, '.')
+        && d.tight(m + 4)
+        && d.eq(m + 5, "o")
+        && d.tight(m + 5)
+    {
+        return Some(if d.is_punct(m + 6, '.') && d.tight(m + 6) {
+            m + 6
+        } else {
+            m + 5
+        });
+    }
+    let mut f = m;
+    let mut norm = String::new();
+    let mut upper = true;
+    while norm.len() < 4
+        && d.word(f)
+        && d.s(f).len() == 1
+        && (f == m || d.tight(f))
+        && d.is_punct(f + 1, '.')
+        && d.tight(f + 1)
+    {
+        upper &= d.cap(f);
+        norm.push(d.s(f).chars().next()?.to_ascii_lowercase());
+        f += 2;
+    }
+    let n = norm.len();
+    // Two or three capitals (`S.A.`, `L.L.C.`) or a known mixed-case form.
+    let known = DOTTED_FORMS.contains(&norm.as_str());
+    ((2..=3).contains(&n) && (upper || known)).then(|| f - 1)
+}
+
+/// `A/S` (Danish/Norwegian) starts at `m`.
+fn slash_as(d: &Doc<'_>, m: usize) -> bool {
+    d.s(m) == "A" && d.is_punct(m + 1, '/') && d.tight(m + 1) && d.s(m + 2) == "S" && d.tight(m + 2)
 }
 
 /// Legal forms written with a dot (`Inc.`); `GmbH.` is a sentence end.
 fn dotted_legal(s: &str) -> bool {
     [
-        "inc", "ltd", "corp", "co", "cie", "cía", "bros", "pty", "mfg",
+        "inc", "ltd", "corp", "co", "cie", "cía", "bros", "pty", "mfg", "kft", "zrt", "nyrt",
     ]
     .iter()
     .any(|w| s.eq_ignore_ascii_case(w))
 }
 
 fn particle(d: &Doc<'_>, i: usize) -> bool {
-    d.has(i, PARTICLE) || matches!(d.s(i), "für" | "for" | "della" | "dei" | "degli")
+    // `e`, `och`, `og`: `and` in IT/PT, SV, NO/DA (`Cabrera e Hijos S.L.`).
+    d.has(i, PARTICLE)
+        || matches!(
+            d.s(i),
+            "für" | "for" | "della" | "dei" | "degli" | "e" | "och" | "og"
+        )
 }
 
 fn short_abbr(s: &str) -> bool {
@@ -172,15 +223,14 @@ fn legal_tail(d: &Doc<'_>, e: usize) -> usize {
         }
         return f;
     }
-    // `S.L.`, `S.A.`, `L.L.C.`: single letters and dots.
-    let mut f = m;
-    let mut letters = 0;
-    while d.joined(f) && d.s(f).len() == 1 && d.cap(f) && d.is_punct(f + 1, '.') && d.tight(f + 1) {
-        letters += 1;
-        f += 2;
+    // `S.L.`, `S.r.l.`, `L.L.C.`, `Sp. z o.o.`: single letters and dots.
+    if d.joined(m)
+        && let Some(f) = dotted_form(d, m)
+    {
+        return f;
     }
-    if letters >= 2 && (f == m + 4 || f == m + 6) {
-        return f - 1;
+    if d.joined(m) && slash_as(d, m) {
+        return m + 2;
     }
     e
 }
@@ -220,6 +270,18 @@ fn handle_run(d: &mut Doc<'_>, i: usize, end: usize) {
         return;
     }
     if suffix_org(d, s, end) || known_org(d, s, end) {
+        return;
+    }
+    // `Zürcher Kantonalbank`, `Berliner Volksbank`: a place adjective in
+    // `-er` before a compound organisation word.
+    if end > s
+        && d.has(end, DE_ORG_WORD | ORG_PREFIX)
+        && d.cap(end - 1)
+        && d.s(end - 1).len() > 4
+        && d.s(end - 1).ends_with("er")
+        && !d.has(end - 1, STOP | GENERIC | JOB)
+    {
+        d.emit(ORG, end - 1, end, S_PREFIX);
         return;
     }
     // German nouns are capitalised too: `Zahlung an Stadtsparkasse München`.
@@ -277,7 +339,8 @@ fn suffix_org(d: &mut Doc<'_>, s: usize, end: usize) -> bool {
         }
         e2 = k.min(end.max(e + 2));
     }
-    let of_form = e2 > e;
+    // `Ministry of Health`: an `of` form whose tail is itself an org word.
+    let of_form = e2 > e || (s..t).any(|k| d.has(k, ORG_OF) && d.eq(k + 1, "of"));
     if !(distinctive || (legal && names > 0) || of_form) {
         return false;
     }

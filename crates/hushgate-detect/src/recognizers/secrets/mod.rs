@@ -40,6 +40,8 @@ const TAG_PREFIX: u16 = 3;
 const TAG_JWT: u16 = 4;
 const TAG_AUTH_SCHEME: u16 = 5;
 const TAG_KV: u16 = 6;
+const TAG_ENV_VALUE: u16 = 7;
+const TAG_CLI_FLAG: u16 = 8;
 
 /// Characters of a PEM body, raw or inside a JSON string (`\n`, `\/`).
 const PEM_BODY: &str = r#"(?:[A-Za-z0-9+/=\s:,.\-]|\\[nr/])"#;
@@ -88,6 +90,10 @@ impl PatternRecognizer for Secrets {
             // match), its closing quote, a separator and an opening quote;
             // the value is read in code.
             Pattern::new(TAG_KV, KV_KEY),
+            // Kubernetes/compose env lists: `- name: X_TOKEN` then `value: "…"`.
+            Pattern::new(TAG_ENV_VALUE, r#"(?-u:\b)value:[ \t]*["']?"#),
+            // `curl -u user:PW`, `docker login -p PW`, `mysql -pPW`.
+            Pattern::new(TAG_CLI_FLAG, r"[ \t]-[up][ \t]*"),
         ]
     }
 
@@ -123,6 +129,16 @@ impl PatternRecognizer for Secrets {
                 }
             }
             TAG_KV => key_value(m, out),
+            TAG_ENV_VALUE => {
+                if let Some((a, b, score)) = env_list_value(m.text, m.start, m.end) {
+                    push(a, b, score);
+                }
+            }
+            TAG_CLI_FLAG => {
+                if let Some((a, b, score)) = cli_password(m.text, m.start, m.end) {
+                    push(a, b, score);
+                }
+            }
             _ => {}
         }
     }
@@ -157,6 +173,73 @@ fn auth_scheme_credential(text: &str, start: usize, end: usize) -> Option<(usize
         return None;
     }
     looks_random(token, 16).then_some((end, e, 0.85))
+}
+
+/// `value: …` under `- name: SOME_TOKEN` (Kubernetes `env`, compose,
+/// GitHub Actions): the name on the line above says what the value is.
+fn env_list_value(text: &str, start: usize, end: usize) -> Option<(usize, usize, f32)> {
+    let line_start = text[..start].rfind('\n')?;
+    if !text[line_start + 1..start].trim().is_empty() {
+        return None;
+    }
+    let prev_start = text[..line_start].rfind('\n').map_or(0, |i| i + 1);
+    let prev = text[prev_start..line_start].trim();
+    let name = prev.strip_prefix('-').unwrap_or(prev).trim_start();
+    let name = name.strip_prefix("name:")?.trim().trim_matches(['"', '\'']);
+    let kind = kv::classify_key(name)?;
+    let quote = match text.as_bytes().get(end - 1) {
+        Some(b'"') => Some("\""),
+        Some(b'\'') => Some("'"),
+        _ => None,
+    };
+    kv::judge(text, kind, end, quote, false, false)
+}
+
+/// The command a flag belongs to: the first one or two words of its line
+/// (after `sudo`, `$ ` prompts and `RUN`).
+fn command_of(text: &str, at: usize) -> (&str, &str) {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut words = text[line_start..at]
+        .split_whitespace()
+        .skip_while(|w| matches!(*w, "$" | "#" | ">" | "sudo" | "RUN" | "run:" | "-" | "exec"));
+    (words.next().unwrap_or(""), words.next().unwrap_or(""))
+}
+
+/// A password given on a command line: `curl -u user:PW` (the part after
+/// the colon), `docker login -p PW`, `sshpass -p PW`, `mysql -pPW`.
+fn cli_password(text: &str, start: usize, end: usize) -> Option<(usize, usize, f32)> {
+    let flag = text.as_bytes().get(start + 2).copied()?;
+    let glued = end == start + 3;
+    let (cmd, sub) = command_of(text, start);
+    let cmd = cmd.rsplit('/').next().unwrap_or(cmd);
+    let quote = match text.as_bytes().get(end) {
+        Some(b'"') => Some("\""),
+        Some(b'\'') => Some("'"),
+        _ => None,
+    };
+    let v = kv::read_value(text, end + usize::from(quote.is_some()), quote)?;
+    let (a, b) = (v.start, v.end);
+    let (a, kind) = match flag {
+        b'u' if matches!(cmd, "curl" | "wget" | "http" | "xh") && !glued => {
+            let colon = text[a..b].find(':')?;
+            (a + colon + 1, kv::KeyKind::Password)
+        }
+        b'p' if glued && matches!(cmd, "mysql" | "mysqldump" | "mysqladmin" | "mariadb") => {
+            (a, kv::KeyKind::Password)
+        }
+        b'p' if !glued
+            && (cmd == "sshpass"
+                || (matches!(cmd, "docker" | "podman" | "nerdctl" | "helm") && sub == "login")
+                || (cmd == "helm" && sub == "registry")) =>
+        {
+            (a, kv::KeyKind::Password)
+        }
+        _ => return None,
+    };
+    if a >= b || text[a..b].starts_with('$') {
+        return None;
+    }
+    kv::judge(text, kind, a, None, false, false).filter(|&(_, e, _)| e <= b)
 }
 
 /// A key naming a secret and its value.
