@@ -15,6 +15,10 @@ use crate::recognizer::{Match, PatternRecognizer, TextContext, TextRecognizer};
 use crate::recognizers;
 use crate::resolve::resolve;
 
+/// Rejected matches at most this long are searched again from their second
+/// character (see `pattern_pass`); longer ones are skipped whole.
+const RETRY_WITHIN: usize = 32;
+
 /// The detection engine. Build once (it compiles every pattern), share behind
 /// an `Arc`, scan many texts from many threads.
 ///
@@ -126,18 +130,37 @@ impl Engine {
 
     fn pattern_pass(&self, text: &str, context: &ContextIndex) -> Vec<Finding> {
         let mut out = Vec::new();
-        for m in self.regex.find_iter(text) {
-            let Some(&(owner, tag)) = self.owners.get(m.pattern().as_usize()) else {
-                continue;
+        let mut at = 0;
+        while at <= text.len() {
+            let input = regex_automata::Input::new(text).range(at..);
+            let Some(m) = self.regex.search(&input) else {
+                break;
             };
-            let hit = Match {
-                text,
-                start: m.start(),
-                end: m.end(),
-                tag,
-                context,
+            let before = out.len();
+            if let Some(&(owner, tag)) = self.owners.get(m.pattern().as_usize()) {
+                let hit = Match {
+                    text,
+                    start: m.start(),
+                    end: m.end(),
+                    tag,
+                    context,
+                };
+                self.pattern_recognizers[owner].on_match(&hit, &mut out);
+            }
+            at = if out.len() == before && m.len() <= RETRY_WITHIN && m.start() < text.len() {
+                // The owner rejected a short match: it may have hidden a match
+                // of another family that starts inside it (a phone-shaped
+                // `+2024` in front of an e-mail's `@`). Search again from the
+                // next character; the bound keeps the pass linear.
+                crate::text::ceil_char_boundary(text, m.start() + 1)
+            } else if m.is_empty() {
+                crate::text::ceil_char_boundary(text, m.end() + 1)
+            } else {
+                m.end()
             };
-            self.pattern_recognizers[owner].on_match(&hit, &mut out);
+            if at > text.len() || (m.is_empty() && m.end() == text.len()) {
+                break;
+            }
         }
         out
     }
