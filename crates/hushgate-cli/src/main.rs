@@ -20,6 +20,7 @@ It finds sensitive values (Presidio entity names: PERSON, EMAIL_ADDRESS, CREDIT_
 API_KEY, ...) with one-pass automata, checksum validators and gazetteers, replaces them with \
 placeholders or realistic fakes before text leaves, and puts the originals back afterwards.",
     after_help = "Examples:\n  \
+hushgate serve                      # the gateway on 127.0.0.1:8080\n  \
 echo 'mail jane@example.org, SSN 219-09-9999' | hushgate scan\n  \
 hushgate scan notes.txt logs/app.log --format json\n  \
 hushgate scan --jsonl < records.jsonl > findings.jsonl\n  \
@@ -43,6 +44,7 @@ enum Command {
     Scan(cmd::scan::ScanArgs),
     Redact(cmd::redact::RedactArgs),
     Restore(cmd::restore::RestoreArgs),
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd::scan::run(cli.config.as_deref(), args),
         Command::Redact(args) => cmd::redact::run(cli.config.as_deref(), args),
         Command::Restore(args) => cmd::restore::run(args),
+        Command::Serve(args) => cmd::serve::run(cli.config.as_deref(), args),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 pub mod redact;
 pub mod restore;
 pub mod scan;
+pub mod serve;
 
 use std::io::Write;
 use std::path::Path;

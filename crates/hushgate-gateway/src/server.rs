@@ -1,0 +1,814 @@
+//! The HTTP server: state built once at startup, routes, and the request
+//! path every proxied endpoint shares.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hushgate_config::{Config, ModelConfig, TenantConfig};
+use hushgate_detect::Engine;
+use hushgate_providers::{Endpoint, Provider};
+use hushgate_redact::{Redactor, Restorer, Vault};
+use hushgate_store::{KeyInfo, Limiter, RateDecision, Store};
+use hushgate_types::{EntityType, TenantId};
+use serde_json::{Map, Value, json};
+use tokio::net::TcpListener;
+
+use crate::error::{ApiError, from_upstream};
+use crate::fields;
+use crate::metrics::{
+    DecisionLabels, EndpointLabels, EntityLabels, Metrics, RequestLabels, UpstreamLabels,
+};
+use crate::stream::{StreamEnd, restore_events};
+
+/// Why the gateway could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the storage at {url}: {source}")]
+    Store {
+        url: String,
+        #[source]
+        source: hushgate_store::Error,
+    },
+    #[error("cannot build the detection engine for tenant `{tenant}`: {message}")]
+    Engine { tenant: String, message: String },
+    #[error("invalid tenant name `{0}`")]
+    Tenant(String),
+}
+
+/// What [`Gateway::new`] found worth telling the operator at startup.
+#[derive(Debug, Clone, Default)]
+pub struct Startup {
+    /// Providers that cannot be used, and why (e.g. a key variable unset).
+    pub unusable_providers: Vec<(String, String)>,
+}
+
+/// Per tenant, built once.
+struct Tenant {
+    config: TenantConfig,
+    id: TenantId,
+    redactor: Arc<Redactor>,
+}
+
+struct Inner {
+    config: Config,
+    store: Store,
+    limiter: Limiter,
+    tenants: HashMap<String, Tenant>,
+    providers: HashMap<String, Arc<Provider>>,
+    unusable: HashMap<String, String>,
+    metrics: Metrics,
+    /// Texts larger than this are scanned on the blocking pool, so one big
+    /// request does not stall the event loop for everyone.
+    blocking_scan_bytes: usize,
+}
+
+/// The gateway: cheap to clone, shared by every connection.
+#[derive(Clone)]
+pub struct Gateway(Arc<Inner>);
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("tenants", &self.0.tenants.len())
+            .field("providers", &self.0.providers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gateway {
+    /// Opens the storage named by `[storage] url` and builds every tenant's
+    /// detection engine and every provider. A provider that cannot be built
+    /// (its key variable unset) does not stop startup: requests for it are
+    /// answered 503 with the reason, and [`Startup`] lists it.
+    pub async fn new(config: Config) -> Result<(Gateway, Startup), StartError> {
+        let store = Store::connect(&config.storage.url)
+            .await
+            .map_err(|source| StartError::Store {
+                url: config.storage.redacted_url(),
+                source,
+            })?;
+        Gateway::with_store(config, store)
+    }
+
+    /// [`Gateway::new`] on an already opened store.
+    pub fn with_store(config: Config, store: Store) -> Result<(Gateway, Startup), StartError> {
+        let shared = Arc::new(build_redactor(&config, &config.detection, "(global)")?);
+        let mut tenants = HashMap::new();
+        for t in &config.tenants {
+            let redactor = if t.custom_detection {
+                Arc::new(build_redactor(&config, &t.detection, &t.name)?)
+            } else {
+                Arc::clone(&shared)
+            };
+            let id = t
+                .name
+                .parse::<TenantId>()
+                .map_err(|_| StartError::Tenant(t.name.clone()))?;
+            tenants.insert(
+                t.name.clone(),
+                Tenant {
+                    config: t.clone(),
+                    id,
+                    redactor,
+                },
+            );
+        }
+        let mut providers = HashMap::new();
+        let mut unusable = HashMap::new();
+        let mut startup = Startup::default();
+        for p in &config.providers {
+            match Provider::from_config(p) {
+                Ok(provider) => {
+                    providers.insert(p.name.clone(), Arc::new(provider));
+                }
+                Err(e) => {
+                    let why = e.to_string();
+                    startup
+                        .unusable_providers
+                        .push((p.name.clone(), why.clone()));
+                    unusable.insert(p.name.clone(), why);
+                }
+            }
+        }
+        let limiter = Limiter::database(store.clone());
+        let inner = Inner {
+            config,
+            store,
+            limiter,
+            tenants,
+            providers,
+            unusable,
+            metrics: Metrics::new(),
+            blocking_scan_bytes: 32 << 10,
+        };
+        Ok((Gateway(Arc::new(inner)), startup))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    /// The routes: the OpenAI API under `/v1`, health and metrics.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/v1/chat/completions", post(chat_completions))
+            .route("/v1/completions", post(completions))
+            .route("/v1/embeddings", post(embeddings))
+            .route("/v1/models", get(models))
+            .route("/healthz", get(healthz))
+            .route("/readyz", get(readyz))
+            .route("/metrics", get(metrics))
+            .fallback(not_found)
+            .with_state(self.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then finishes the
+    /// requests in flight.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+fn build_redactor(
+    config: &Config,
+    detection: &hushgate_detect::DetectOptions,
+    tenant: &str,
+) -> Result<Redactor, StartError> {
+    let engine = Engine::with_options(detection).map_err(|e| StartError::Engine {
+        tenant: tenant.to_owned(),
+        message: e.to_string(),
+    })?;
+    Redactor::new(engine, config.redact.clone()).map_err(|e| StartError::Engine {
+        tenant: tenant.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+// --- routes ------------------------------------------------------------------
+
+async fn chat_completions(State(gw): State<Gateway>, headers: HeaderMap, body: Body) -> Response {
+    gw.proxy(Endpoint::ChatCompletions, headers, body).await
+}
+
+async fn completions(State(gw): State<Gateway>, headers: HeaderMap, body: Body) -> Response {
+    gw.proxy(Endpoint::Completions, headers, body).await
+}
+
+async fn embeddings(State(gw): State<Gateway>, headers: HeaderMap, body: Body) -> Response {
+    gw.proxy(Endpoint::Embeddings, headers, body).await
+}
+
+async fn models(State(gw): State<Gateway>, headers: HeaderMap) -> Response {
+    let started = Instant::now();
+    let resp = match gw.authenticate(&headers).await {
+        Ok((_, tenant)) => {
+            let data: Vec<Value> = gw
+                .0
+                .config
+                .models
+                .iter()
+                .filter(|m| tenant.config.allows_model(&m.alias))
+                .map(|m| {
+                    json!({"id": m.alias, "object": "model", "created": 0, "owned_by": m.provider})
+                })
+                .collect();
+            axum::Json(json!({"object": "list", "data": data})).into_response()
+        }
+        Err(e) => e.into_response(),
+    };
+    gw.count(Endpoint::Models.path(), &resp, started);
+    resp
+}
+
+async fn healthz() -> Response {
+    axum::Json(json!({"status": "ok"})).into_response()
+}
+
+/// Ready when the storage answers: without it no key can be checked.
+async fn readyz(State(gw): State<Gateway>) -> Response {
+    match gw.0.store.ping().await {
+        Ok(()) => axum::Json(json!({"status": "ready"})).into_response(),
+        Err(_) => ApiError::unavailable("The storage is not reachable.").into_response(),
+    }
+}
+
+async fn metrics(State(gw): State<Gateway>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        gw.0.metrics.encode(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "invalid_request_error",
+        "Unknown path. Hushgate serves /v1/chat/completions, /v1/completions, \
+         /v1/embeddings and /v1/models (OpenAI's API), /healthz, /readyz and /metrics.",
+    )
+    .code("unknown_url")
+    .into_response()
+}
+
+// --- the request path --------------------------------------------------------
+
+/// One request after parsing, before forwarding.
+struct Prepared {
+    body: Value,
+    stream: bool,
+    provider: Arc<Provider>,
+    vault: Option<Vault>,
+    estimate: u64,
+}
+
+impl Gateway {
+    async fn proxy(&self, endpoint: Endpoint, headers: HeaderMap, body: Body) -> Response {
+        let started = Instant::now();
+        let resp = match self.handle(endpoint, &headers, body).await {
+            Ok(resp) => resp,
+            Err(e) => e.into_response(),
+        };
+        self.count(endpoint.path(), &resp, started);
+        resp
+    }
+
+    fn count(&self, endpoint: &'static str, resp: &Response, started: Instant) {
+        let m = &self.0.metrics;
+        m.requests
+            .get_or_create(&RequestLabels {
+                endpoint,
+                status: resp.status().as_u16(),
+            })
+            .inc();
+        m.latency
+            .get_or_create(&EndpointLabels { endpoint })
+            .observe(started.elapsed().as_secs_f64());
+    }
+
+    async fn authenticate(&self, headers: &HeaderMap) -> Result<(KeyInfo, &Tenant), ApiError> {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "Missing API key: send `Authorization: Bearer <key>`. \
+                     Create a key with `hushgate keys create --tenant <name>`.",
+                )
+            })?;
+        let info = self
+            .0
+            .store
+            .authenticate(presented)
+            .await
+            .map_err(|_| ApiError::unavailable("The key store is not reachable; try again."))?
+            .ok_or_else(|| {
+                ApiError::unauthorized("Incorrect API key provided, or the key was revoked.")
+            })?;
+        let tenant = self.0.tenants.get(&info.tenant).ok_or_else(|| {
+            ApiError::unauthorized(format!(
+                "This key belongs to tenant `{}`, which is not in this gateway's configuration.",
+                info.tenant
+            ))
+        })?;
+        Ok((info, tenant))
+    }
+
+    async fn handle(
+        &self,
+        endpoint: Endpoint,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Response, ApiError> {
+        let (key, tenant) = self.authenticate(headers).await?;
+        let raw = read_body(body, headers, self.0.config.server.max_body_bytes).await?;
+        let body = parse_json(&raw)?;
+        let body_bytes = raw.len();
+        drop(raw);
+        let (model, body) = self.resolve_model(endpoint, tenant, body)?;
+        let limits = tenant.config.limits;
+        let estimate = estimate_tokens(endpoint, body_bytes, &body);
+        self.check_limits(&key, &limits, estimate).await?;
+        let prepared = self
+            .prepare(endpoint, tenant, model, body, estimate)
+            .await?;
+        self.forward(endpoint, &key, tenant, prepared).await
+    }
+
+    fn resolve_model<'a>(
+        &'a self,
+        endpoint: Endpoint,
+        tenant: &Tenant,
+        body: Value,
+    ) -> Result<(&'a ModelConfig, Map<String, Value>), ApiError> {
+        let Value::Object(mut body) = body else {
+            return Err(ApiError::bad_request(
+                "The request body must be a JSON object.",
+            ));
+        };
+        let alias = match body.get("model") {
+            Some(Value::String(m)) => m.clone(),
+            Some(_) => {
+                return Err(ApiError::bad_request("`model` must be a string.").param("model"));
+            }
+            None => {
+                return Err(
+                    ApiError::bad_request("You must provide a model parameter (`model`).")
+                        .param("model"),
+                );
+            }
+        };
+        let allowed: Vec<&str> = self
+            .0
+            .config
+            .models
+            .iter()
+            .filter(|m| tenant.config.allows_model(&m.alias))
+            .map(|m| m.alias.as_str())
+            .collect();
+        let model = self
+            .0
+            .config
+            .model(&alias)
+            .filter(|m| tenant.config.allows_model(&m.alias))
+            .ok_or_else(|| {
+                let listed = if allowed.is_empty() {
+                    "none are configured for this tenant".to_owned()
+                } else {
+                    format!("available: {}", allowed.join(", "))
+                };
+                // The alias is the client's own string; it is a model name,
+                // echoed the way OpenAI does, capped in length.
+                let shown: String = alias.chars().take(64).collect();
+                ApiError::model_not_found(format!(
+                    "The model `{shown}` does not exist or you do not have access to it ({listed})."
+                ))
+            })?;
+        if endpoint == Endpoint::ChatCompletions {
+            match body.get("messages") {
+                Some(Value::Array(m)) if m.len() > self.0.config.server.max_messages => {
+                    return Err(ApiError::bad_request(format!(
+                        "Too many messages: {} (this gateway accepts at most {}, \
+                         `[server] max_messages`).",
+                        m.len(),
+                        self.0.config.server.max_messages
+                    ))
+                    .param("messages"));
+                }
+                Some(Value::Array(_)) => {}
+                _ => {
+                    return Err(
+                        ApiError::bad_request("`messages` must be an array of messages.")
+                            .param("messages"),
+                    );
+                }
+            }
+        }
+        apply_model_defaults(endpoint, model, &mut body);
+        Ok((model, body))
+    }
+
+    async fn check_limits(
+        &self,
+        key: &KeyInfo,
+        limits: &hushgate_config::Limits,
+        estimate: u64,
+    ) -> Result<(), ApiError> {
+        let id = key.id.as_str();
+        let limiter = &self.0.limiter;
+        let unavailable = |_| ApiError::unavailable("The rate limiter is not reachable.");
+        if let Some(rpm) = limits.requests_per_minute {
+            let d = limiter
+                .acquire(&format!("rpm:{id}"), 1, rpm)
+                .await
+                .map_err(unavailable)?;
+            if let RateDecision::Limited { retry_after } = d {
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "requests",
+                    format!("Rate limit reached for this key: {rpm} requests per minute."),
+                )
+                .code("rate_limit_exceeded")
+                .retry_after(retry_after));
+            }
+        }
+        if let Some(tpm) = limits.tokens_per_minute {
+            let d = limiter
+                .acquire(&format!("tpm:{id}"), estimate.min(tpm), tpm)
+                .await
+                .map_err(unavailable)?;
+            if let RateDecision::Limited { retry_after } = d {
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "tokens",
+                    format!("Rate limit reached for this key: {tpm} tokens per minute."),
+                )
+                .code("rate_limit_exceeded")
+                .retry_after(retry_after));
+            }
+        }
+        if let Some(budget) = limits.monthly_token_budget {
+            let period = hushgate_store::month_period(time::OffsetDateTime::now_utc());
+            let d = self
+                .0
+                .store
+                .reserve_budget(&format!("budget:{id}"), &period, estimate, budget)
+                .await
+                .map_err(unavailable)?;
+            if let hushgate_store::BudgetDecision::Exhausted { .. } = d {
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "insufficient_quota",
+                    format!(
+                        "This key's monthly token budget ({budget} tokens) is used up \
+                         until the start of next month."
+                    ),
+                )
+                .code("insufficient_quota")
+                .retry_after(Duration::from_secs(3600)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Scans and, for an external provider, pseudonymizes every text.
+    async fn prepare(
+        &self,
+        endpoint: Endpoint,
+        tenant: &Tenant,
+        model: &ModelConfig,
+        mut body: Map<String, Value>,
+        estimate: u64,
+    ) -> Result<Prepared, ApiError> {
+        let provider = self.provider(&model.provider)?;
+        let stream = body.get("stream") == Some(&Value::Bool(true));
+        body.insert("model".into(), Value::String(model.model.clone()));
+        let mut body = Value::Object(body);
+        let external = !provider.is_self_hosted();
+        let started = Instant::now();
+
+        let mut texts = Vec::new();
+        let walk = fields::for_each_text(&mut body, &mut |s| texts.push(std::mem::take(s)));
+        let _ = walk;
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let redactor = Arc::clone(&tenant.redactor);
+        let vault = Vault::new(tenant.id.clone());
+        let work = move || {
+            let mut vault = vault;
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let findings: Vec<_> = refs.iter().map(|t| redactor.engine().scan(t)).collect();
+            let mut counts: BTreeMap<EntityType, usize> = BTreeMap::new();
+            for f in findings.iter().flatten() {
+                *counts.entry(f.entity_type.clone()).or_default() += 1;
+            }
+            let out: Vec<String> = if external {
+                redactor
+                    .apply_batch(&refs, &findings, &mut vault)
+                    .into_iter()
+                    .map(|r| r.text)
+                    .collect()
+            } else {
+                texts
+            };
+            (out, vault, counts)
+        };
+        let (out, vault, counts) = if bytes > self.0.blocking_scan_bytes {
+            tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|_| ApiError::fail_closed("Detection failed"))?
+        } else {
+            work()
+        };
+        let mut out = out.into_iter();
+        let mut missing = false;
+        fields::for_each_text(&mut body, &mut |s| match out.next() {
+            Some(t) => *s = t,
+            None => missing = true,
+        });
+        if missing {
+            return Err(ApiError::fail_closed(
+                "Redaction lost track of the request's texts",
+            ));
+        }
+
+        let m = &self.0.metrics;
+        m.scanned_bytes.inc_by(bytes as u64);
+        m.scan_latency
+            .get_or_create(&EndpointLabels {
+                endpoint: endpoint.path(),
+            })
+            .observe(started.elapsed().as_secs_f64());
+        for (t, n) in &counts {
+            m.findings
+                .get_or_create(&EntityLabels {
+                    entity_type: t.as_str().to_owned(),
+                })
+                .inc_by(*n as u64);
+        }
+        let decision = match (external, counts.is_empty()) {
+            (false, _) => "route_private",
+            (true, true) => "forward",
+            (true, false) => "pseudonymize",
+        };
+        m.decisions
+            .get_or_create(&DecisionLabels { decision })
+            .inc();
+        tracing::debug!(
+            endpoint = endpoint.path(),
+            provider = provider.name(),
+            decision,
+            findings = counts.values().sum::<usize>(),
+            scanned_bytes = bytes,
+            "request prepared"
+        );
+        Ok(Prepared {
+            body,
+            stream,
+            provider,
+            vault: external.then_some(vault),
+            estimate,
+        })
+    }
+
+    fn provider(&self, name: &str) -> Result<Arc<Provider>, ApiError> {
+        if let Some(p) = self.0.providers.get(name) {
+            return Ok(Arc::clone(p));
+        }
+        let why = self
+            .0
+            .unusable
+            .get(name)
+            .map_or("it is not configured", String::as_str);
+        Err(ApiError::unavailable(format!(
+            "The provider `{name}` cannot be used: {why}."
+        )))
+    }
+
+    async fn forward(
+        &self,
+        endpoint: Endpoint,
+        key: &KeyInfo,
+        tenant: &Tenant,
+        p: Prepared,
+    ) -> Result<Response, ApiError> {
+        let _ = tenant;
+        let provider = p.provider;
+        if p.stream && endpoint != Endpoint::Embeddings {
+            let upstream = provider
+                .send_stream(endpoint, &p.body)
+                .await
+                .map_err(|e| self.upstream_error(&e))?;
+            let events = upstream.events(self.0.config.server.max_upstream_event_bytes);
+            let gw = self.clone();
+            let key = key.clone();
+            let provider_name = provider.name().to_owned();
+            let estimate = p.estimate;
+            self.0.metrics.streams_open.inc();
+            let body = restore_events(
+                events,
+                p.vault.map(Arc::new),
+                endpoint == Endpoint::ChatCompletions,
+                move |end: StreamEnd| gw.stream_ended(&key, &provider_name, estimate, end),
+            );
+            let mut resp = Response::new(Body::from_stream(body));
+            let h = resp.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/event-stream"),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            return Ok(resp);
+        }
+        let answer = provider
+            .send(endpoint, &p.body)
+            .await
+            .map_err(|e| self.upstream_error(&e))?;
+        let mut body = answer.body;
+        if let Some(vault) = &p.vault {
+            // The vault's own tenant: this cannot fail; were it to, the
+            // answer keeps its placeholders, which reveal nothing.
+            if let Ok(mut restorer) = Restorer::new(vault, vault.tenant()) {
+                if let Some(choices) = body.get_mut("choices") {
+                    restorer.restore_value(choices);
+                }
+                self.0
+                    .metrics
+                    .unknown_placeholders
+                    .inc_by(restorer.unknown() as u64);
+            }
+        }
+        self.settle_usage(key, p.estimate, body.get("usage"));
+        Ok(axum::Json(body).into_response())
+    }
+
+    fn upstream_error(&self, e: &hushgate_providers::Error) -> ApiError {
+        self.0
+            .metrics
+            .upstream_errors
+            .get_or_create(&UpstreamLabels {
+                provider: e.provider().to_owned(),
+                kind: e.kind().as_str(),
+            })
+            .inc();
+        tracing::warn!(error = %e, "upstream request failed");
+        from_upstream(e)
+    }
+
+    fn stream_ended(&self, key: &KeyInfo, provider: &str, estimate: u64, end: StreamEnd) {
+        let m = &self.0.metrics;
+        m.streams_open.dec();
+        m.unknown_placeholders
+            .inc_by(end.unknown_placeholders as u64);
+        if let Some(kind) = end.error {
+            m.upstream_errors
+                .get_or_create(&UpstreamLabels {
+                    provider: provider.to_owned(),
+                    kind,
+                })
+                .inc();
+        }
+        self.settle_usage(key, estimate, end.usage.as_ref());
+    }
+
+    /// Replaces the token estimate counted before the request by the usage
+    /// the provider reported, in the background.
+    fn settle_usage(&self, key: &KeyInfo, estimate: u64, usage: Option<&Value>) {
+        let Some(actual) = usage
+            .and_then(|u| u.get("total_tokens"))
+            .and_then(Value::as_u64)
+        else {
+            return;
+        };
+        let delta =
+            i64::try_from(actual).unwrap_or(i64::MAX) - i64::try_from(estimate).unwrap_or(0);
+        if delta == 0 {
+            return;
+        }
+        let limits = self
+            .0
+            .tenants
+            .get(&key.tenant)
+            .map(|t| t.config.limits)
+            .unwrap_or_default();
+        let gw = self.clone();
+        let id = key.id.as_str().to_owned();
+        tokio::spawn(async move {
+            if limits.tokens_per_minute.is_some() {
+                let _ = gw.0.limiter.add(&format!("tpm:{id}"), delta).await;
+            }
+            if limits.monthly_token_budget.is_some() {
+                let period = hushgate_store::month_period(time::OffsetDateTime::now_utc());
+                let _ =
+                    gw.0.store
+                        .add_usage(&format!("budget:{id}"), &period, delta, 0)
+                        .await;
+            }
+        });
+    }
+}
+
+/// The alias's system prompt and defaults: added where the client set none.
+fn apply_model_defaults(endpoint: Endpoint, model: &ModelConfig, body: &mut Map<String, Value>) {
+    if endpoint == Endpoint::Embeddings {
+        return;
+    }
+    if let Some(t) = model.temperature {
+        body.entry("temperature").or_insert_with(|| json!(t));
+    }
+    if let Some(n) = model.max_tokens
+        && !body.contains_key("max_completion_tokens")
+    {
+        body.entry("max_tokens").or_insert_with(|| json!(n));
+    }
+    if let (Endpoint::ChatCompletions, Some(prompt)) = (endpoint, &model.system_prompt)
+        && let Some(Value::Array(messages)) = body.get_mut("messages")
+    {
+        messages.insert(0, json!({"role": "system", "content": prompt}));
+    }
+}
+
+/// A cheap upper-bound guess of a request's tokens (4 bytes of body a
+/// token, plus the completion it asks for), counted against the limits
+/// before the request and corrected by the provider's usage after.
+fn estimate_tokens(endpoint: Endpoint, body_bytes: usize, body: &Map<String, Value>) -> u64 {
+    let prompt = (body_bytes / 4).max(1) as u64;
+    if endpoint == Endpoint::Embeddings {
+        return prompt;
+    }
+    let completion = ["max_completion_tokens", "max_tokens"]
+        .iter()
+        .find_map(|k| body.get(*k).and_then(Value::as_u64))
+        .unwrap_or(256);
+    prompt + completion
+}
+
+async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::too_large(limit));
+    }
+    match axum::body::to_bytes(body, limit).await {
+        Ok(b) => Ok(b.to_vec()),
+        Err(e) => {
+            let over = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            if over {
+                Err(ApiError::too_large(limit))
+            } else {
+                Err(ApiError::bad_request(
+                    "The request body could not be read (the connection broke).",
+                ))
+            }
+        }
+    }
+}
+
+fn parse_json(raw: &[u8]) -> Result<Value, ApiError> {
+    let text = std::str::from_utf8(raw).map_err(|e| {
+        ApiError::bad_request(format!(
+            "The request body is not valid UTF-8 (first bad byte at offset {}).",
+            e.valid_up_to()
+        ))
+    })?;
+    // Syntax errors of a untyped parse name a position and a category,
+    // never the text at it.
+    serde_json::from_str(text).map_err(|e| {
+        ApiError::bad_request(format!(
+            "We could not parse the JSON body of your request: {e}. \
+             The OpenAI API expects a JSON object."
+        ))
+    })
+}
