@@ -51,6 +51,26 @@ pub struct FileConfig {
     pub models: Vec<FileModel>,
     /// `[[tenants]]`: the organisations API keys belong to.
     pub tenants: Vec<FileTenant>,
+    /// `[policy]`: catalog additions, custom data classes, the entity type →
+    /// class map and the staleness age of provider terms (see
+    /// `hushgate_policy::PolicyConfig`).
+    pub policy: FilePolicy,
+}
+
+/// `[policy]`: what the policy engine needs beyond providers and tenants.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilePolicy {
+    /// Flag provider terms checked longer ago than this many days. Default 180.
+    pub stale_after_days: Option<u32>,
+    /// `[[policy.catalog]]`: provider terms to add to, or replace in, the
+    /// built-in catalog (crates/hushgate-policy/data/providers.toml).
+    pub catalog: Vec<hushgate_policy::ProviderTerms>,
+    /// `[[policy.classes]]`: custom data classes and what happens to them.
+    pub classes: Vec<hushgate_policy::CustomClass>,
+    /// `[policy.entity_classes]`: entity type → data class, e.g.
+    /// `PATIENT_ID = "PHI"`.
+    pub entity_classes: BTreeMap<EntityType, hushgate_policy::DataClass>,
 }
 
 /// `[storage]`.
@@ -133,6 +153,17 @@ pub struct FileProvider {
     /// Retries after a failure that is safe to retry (connection refused or
     /// reset before sending; HTTP 502, 503 or 504 before any body). Default 2.
     pub max_retries: Option<u32>,
+    /// The provider-terms catalog entry whose published terms apply
+    /// (`openai`, `azure-openai`, `anthropic`, `vertex-ai`, `mistral`,
+    /// `self-hosted`, or one added under `[[policy.catalog]]`). Default from
+    /// `kind`: `openai`, `azure-openai`, and `self-hosted` for a self-hosted
+    /// `openai_compatible`; any other provider needs it once a tenant has
+    /// `regimes`.
+    pub catalog: Option<String>,
+    /// `[providers.contract]`: what YOUR account has agreed with this
+    /// provider (`baa_signed`, `zdr_enabled`, `dpa_signed`, `regions`...,
+    /// with `source` and `checked` date). Overrides the catalog.
+    pub contract: Option<hushgate_policy::ContractFacts>,
 }
 
 /// One `[[models]]` entry: a model alias clients ask for. An alias with a
@@ -171,6 +202,25 @@ pub struct FileTenant {
     pub limits: FileLimits,
     /// Overrides of `[detection]` for this tenant.
     pub detection: FileTenantDetection,
+    /// Which findings are replaced before an external provider: `all`
+    /// (default: every finding, whatever the regimes allow) or `policy`
+    /// (only what the tenant's regimes demand; e.g. with `regimes = ["none"]`
+    /// only secrets).
+    pub pseudonymize: Option<String>,
+    /// HIPAA: `detect` (default: a health context in the text makes
+    /// identifiers PHI) or `always` (every request is a health context).
+    pub clinical_context: Option<hushgate_policy::ClinicalMode>,
+    /// GDPR: regions data may be processed in, e.g. `["eu"]`.
+    pub allowed_regions: Vec<String>,
+    /// The self-hosted provider that takes what may not leave
+    /// (`route_private`); without one such requests are blocked.
+    pub private_route: Option<String>,
+    /// `[tenants.contracts.PROVIDER]`: this tenant's own agreement with a
+    /// provider (e.g. its own BAA); wins over `[providers.contract]`.
+    pub contracts: BTreeMap<String, hushgate_policy::ContractFacts>,
+    /// Rule id → a stricter action than the rule's own, e.g.
+    /// `{ "gdpr.no_training" = "block" }`.
+    pub rule_actions: BTreeMap<String, hushgate_policy::Action>,
 }
 
 /// `[tenants.detection]`: a tenant's changes to `[detection]`. Scalars

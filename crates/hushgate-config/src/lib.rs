@@ -76,6 +76,10 @@ pub struct Config {
     pub providers: Vec<ProviderConfig>,
     pub models: Vec<ModelConfig>,
     pub tenants: Vec<TenantConfig>,
+    /// The policy engine's configuration, assembled from `[[providers]]`
+    /// (`catalog`, `contract`), the tenants that have `regimes`, and
+    /// `[policy]`; already checked by `hushgate_policy::Policy::new`.
+    pub policy: hushgate_policy::PolicyConfig,
     /// Non-fatal findings (e.g. an `api_key_env` variable that is not set),
     /// for the caller to print at startup.
     pub warnings: Vec<Warning>,
@@ -127,6 +131,7 @@ impl Default for Config {
             providers: Vec::new(),
             models: Vec::new(),
             tenants: Vec::new(),
+            policy: hushgate_policy::PolicyConfig::default(),
             warnings: Vec::new(),
         }
     }

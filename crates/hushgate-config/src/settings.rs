@@ -199,6 +199,10 @@ pub struct TenantConfig {
     /// Whether `detection` differs from the global `[detection]` (so the
     /// gateway needs an engine of its own for this tenant).
     pub custom_detection: bool,
+    /// `pseudonymize = "all"` (the default): every finding is replaced
+    /// before an external provider, whatever the regimes allow; `"policy"`:
+    /// only what the policy decision lists.
+    pub pseudonymize_all: bool,
 }
 
 impl TenantConfig {

@@ -428,3 +428,57 @@ fn redact_table_is_checked() {
         .to_string();
     assert!(err.contains("shred"), "{err}");
 }
+
+#[test]
+fn policy_is_assembled_from_providers_and_governed_tenants() {
+    let c = load(&format!(
+        "{ISSUE_EXAMPLE}
+private_route = \"private\"
+[tenants.contracts.openai]
+baa_signed = true
+[[tenants]]
+name = \"lab\"
+"
+    ))
+    .unwrap();
+    let routes: Vec<(&str, Option<&str>)> = c
+        .policy
+        .providers
+        .iter()
+        .map(|p| (p.name.as_str(), p.catalog.as_deref()))
+        .collect();
+    assert_eq!(
+        routes,
+        [("openai", Some("openai")), ("private", Some("self-hosted"))]
+    );
+    // Only tenants with regimes are governed by the policy engine.
+    assert_eq!(c.policy.tenants.len(), 1);
+    assert_eq!(
+        c.policy.tenants[0].private_route.as_deref(),
+        Some("private")
+    );
+    assert!(c.tenant("lab").unwrap().pseudonymize_all);
+}
+
+#[test]
+fn policy_errors_name_the_key() {
+    // A hosted OpenAI-compatible provider has no default terms.
+    let e = err(r#"
+[[providers]]
+name = "groq"
+kind = "openai_compatible"
+base_url = "https://api.groq.example/v1"
+[[tenants]]
+name = "clinic"
+regimes = ["hipaa"]
+"#);
+    assert!(e.contains("providers[0].catalog"), "{e}");
+    // The policy engine's own checks: a private route that is not self-hosted.
+    let e = err(&format!("{ISSUE_EXAMPLE}\nprivate_route = \"openai\"\n"));
+    assert!(e.contains("policy"), "{e}");
+    // Policy keys without regimes have no effect: an error, not silence.
+    let e = err(
+        "[[tenants]]\nname = \"a\"\nprivate_route = \"x\"\n[[providers]]\nname = \"x\"\nkind = \"openai_compatible\"\nbase_url = \"http://127.0.0.1:1/v1\"\nself_hosted = true\n",
+    );
+    assert!(e.contains("tenants[0].private_route"), "{e}");
+}

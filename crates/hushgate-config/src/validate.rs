@@ -13,7 +13,7 @@ use crate::settings::{
     DEFAULT_LISTEN, DEFAULT_STORAGE_URL, Limits, ModelConfig, OPENAI_BASE_URL, ProviderConfig,
     ProviderKind, ServerConfig, StorageConfig, TenantConfig, Warning,
 };
-use hushgate_policy::Regime;
+use hushgate_policy::{Policy, PolicyConfig, ProviderRoute, Regime, TenantPolicy};
 
 /// One thing wrong with the file: the key and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +191,12 @@ pub(crate) fn validate(file: FileConfig, env_is_set: EnvIsSet<'_>) -> Result<Con
         }
     }
 
+    let policy = if r.problems.is_empty() {
+        policy(&file, &providers, &tenants, &mut r)
+    } else {
+        PolicyConfig::default()
+    };
+
     if !r.problems.is_empty() {
         return Err(r.problems);
     }
@@ -204,8 +210,79 @@ pub(crate) fn validate(file: FileConfig, env_is_set: EnvIsSet<'_>) -> Result<Con
         providers,
         models,
         tenants,
+        policy,
         warnings: r.warnings,
     })
+}
+
+/// Assembles the policy engine's configuration and checks it with the
+/// engine itself (catalog ids, private routes, rule ids...).
+fn policy(
+    file: &FileConfig,
+    providers: &[ProviderConfig],
+    tenants: &[TenantConfig],
+    r: &mut Report,
+) -> PolicyConfig {
+    let governed = tenants.iter().any(|t| !t.regimes.is_empty());
+    let mut routes = Vec::new();
+    for (i, fp) in file.providers.iter().enumerate() {
+        let Some(p) = providers.iter().find(|p| Some(&p.name) == fp.name.as_ref()) else {
+            continue;
+        };
+        let default = match p.kind {
+            ProviderKind::OpenAi => Some("openai"),
+            ProviderKind::AzureOpenAi => Some("azure-openai"),
+            ProviderKind::OpenAiCompatible if p.self_hosted => Some("self-hosted"),
+            ProviderKind::OpenAiCompatible => None,
+        };
+        let Some(catalog) = fp.catalog.clone().or(default.map(str::to_owned)) else {
+            if governed {
+                r.problem(
+                    format!("providers[{i}].catalog"),
+                    "is required once a tenant has `regimes`: name the published terms that \
+                     apply (openai, azure-openai, anthropic, vertex-ai, mistral, self-hosted, \
+                     or an entry of [[policy.catalog]]), or set `self_hosted = true`",
+                );
+            }
+            continue;
+        };
+        routes.push(ProviderRoute {
+            name: p.name.clone(),
+            catalog: Some(catalog),
+            contract: fp.contract.clone().unwrap_or_default(),
+        });
+    }
+    let mut tenant_policies = Vec::new();
+    for (t, ft) in tenants.iter().zip(&file.tenants) {
+        if t.regimes.is_empty() {
+            continue;
+        }
+        let mut tp = TenantPolicy::new(&t.name, &t.regimes);
+        tp.clinical_context = ft.clinical_context.unwrap_or_default();
+        tp.allowed_regions.clone_from(&ft.allowed_regions);
+        tp.private_route.clone_from(&ft.private_route);
+        tp.contracts.clone_from(&ft.contracts);
+        tp.rule_actions.clone_from(&ft.rule_actions);
+        tenant_policies.push(tp);
+    }
+    let mut cfg = PolicyConfig {
+        catalog: file.policy.catalog.clone(),
+        classes: file.policy.classes.clone(),
+        entity_classes: file.policy.entity_classes.clone(),
+        providers: routes,
+        tenants: tenant_policies,
+        ..PolicyConfig::default()
+    };
+    if let Some(days) = file.policy.stale_after_days {
+        cfg.stale_after_days = days;
+    }
+    if governed
+        && r.problems.is_empty()
+        && let Err(e) = Policy::new(&cfg)
+    {
+        r.problem("policy", e.to_string());
+    }
+    cfg
 }
 
 fn required(v: &Option<String>, key: &str, field: &str, r: &mut Report) -> Option<String> {
@@ -598,6 +675,36 @@ fn tenant(
         file.detection.clone()
     };
 
+    let pseudonymize_all = match t.pseudonymize.as_deref() {
+        None | Some("all") => true,
+        Some("policy") => false,
+        Some(other) => {
+            r.problem(
+                format!("{key}.pseudonymize"),
+                format!("`{other}` is neither `all` nor `policy`"),
+            );
+            true
+        }
+    };
+    if regimes.is_empty() {
+        let policy_keys = [
+            ("pseudonymize", t.pseudonymize.as_deref() == Some("policy")),
+            ("clinical_context", t.clinical_context.is_some()),
+            ("allowed_regions", !t.allowed_regions.is_empty()),
+            ("private_route", t.private_route.is_some()),
+            ("contracts", !t.contracts.is_empty()),
+            ("rule_actions", !t.rule_actions.is_empty()),
+        ];
+        for (k, set) in policy_keys {
+            if set {
+                r.problem(
+                    format!("{key}.{k}"),
+                    "takes effect only with `regimes` (use [\"none\"] for no regulatory regime)",
+                );
+            }
+        }
+    }
+
     Some(TenantConfig {
         name,
         regimes,
@@ -605,5 +712,6 @@ fn tenant(
         limits,
         detection,
         custom_detection,
+        pseudonymize_all,
     })
 }

@@ -13,10 +13,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hushgate_config::{Config, ModelConfig, TenantConfig};
 use hushgate_detect::Engine;
+use hushgate_policy::{Policy, Request as PolicyRequest, clinical};
 use hushgate_providers::{Endpoint, Provider};
 use hushgate_redact::{Redactor, Restorer, Vault};
 use hushgate_store::{KeyInfo, Limiter, RateDecision, Store};
-use hushgate_types::{EntityType, TenantId};
+use hushgate_types::{EntityType, Finding, TenantId};
 use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 
@@ -40,6 +41,8 @@ pub enum StartError {
     Engine { tenant: String, message: String },
     #[error("invalid tenant name `{0}`")]
     Tenant(String),
+    #[error("invalid policy: {0}")]
+    Policy(String),
 }
 
 /// What [`Gateway::new`] found worth telling the operator at startup.
@@ -54,6 +57,8 @@ struct Tenant {
     config: TenantConfig,
     id: TenantId,
     redactor: Arc<Redactor>,
+    /// Has regimes: the policy engine decides its requests.
+    policy: bool,
 }
 
 struct Inner {
@@ -61,6 +66,7 @@ struct Inner {
     store: Store,
     limiter: Limiter,
     tenants: HashMap<String, Tenant>,
+    policy: Arc<Policy>,
     providers: HashMap<String, Arc<Provider>>,
     unusable: HashMap<String, String>,
     metrics: Metrics,
@@ -117,6 +123,7 @@ impl Gateway {
                     config: t.clone(),
                     id,
                     redactor,
+                    policy: !t.regimes.is_empty(),
                 },
             );
         }
@@ -137,12 +144,14 @@ impl Gateway {
                 }
             }
         }
+        let policy = Policy::new(&config.policy).map_err(|e| StartError::Policy(e.to_string()))?;
         let limiter = Limiter::database(store.clone());
         let inner = Inner {
             config,
             store,
             limiter,
             tenants,
+            policy: Arc::new(policy),
             providers,
             unusable,
             metrics: Metrics::new(),
@@ -282,8 +291,134 @@ struct Prepared {
     body: Value,
     stream: bool,
     provider: Arc<Provider>,
+    /// `None` when nothing was replaced (nothing to restore).
     vault: Option<Vault>,
     estimate: u64,
+    /// The decision's label (`allow`, `pseudonymize`, `route_private`).
+    action: &'static str,
+    route: String,
+}
+
+/// What the decision needs to know of a request (no text).
+struct Ask {
+    endpoint: Endpoint,
+    tenant: String,
+    route: String,
+    /// The tenant has regimes: the policy engine decides.
+    governed: bool,
+    pseudonymize_all: bool,
+    requested_self_hosted: bool,
+    down: Vec<String>,
+    media_parts: usize,
+}
+
+/// The texts as they will be sent, and why.
+struct Outcome {
+    texts: Vec<String>,
+    vault: Vault,
+    counts: BTreeMap<EntityType, usize>,
+    replaced: usize,
+    action: &'static str,
+    /// `None`: blocked.
+    route: Option<String>,
+    reasons: Value,
+}
+
+/// Detection, decision and transformation of one request's texts: CPU work,
+/// run on the blocking pool for large requests.
+fn scan_and_apply(
+    redactor: &Redactor,
+    policy: &Policy,
+    self_hosted: &HashMap<String, bool>,
+    ask: &Ask,
+    texts: Vec<String>,
+    mut vault: Vault,
+) -> Result<Outcome, ApiError> {
+    let findings: Vec<Vec<Finding>> = texts.iter().map(|t| redactor.engine().scan(t)).collect();
+    let mut counts: BTreeMap<EntityType, usize> = BTreeMap::new();
+    for f in findings.iter().flatten() {
+        *counts.entry(f.entity_type.clone()).or_default() += 1;
+    }
+    // Which types to replace, on which route.
+    let (action, route, replace, reasons): (
+        &'static str,
+        Option<String>,
+        Option<Vec<EntityType>>,
+        Value,
+    ) = if ask.governed {
+        let clinical = texts.iter().any(|t| clinical::has_clinical_context(t));
+        let req = PolicyRequest::new(&ask.tenant, &ask.route)
+            .endpoint(policy_endpoint(ask.endpoint))
+            .entities(counts.keys().cloned())
+            .clinical_context(clinical)
+            .down(ask.down.iter().cloned());
+        let d = policy
+            .decide(&req)
+            .map_err(|_| ApiError::fail_closed("The policy could not decide"))?;
+        let reasons = serde_json::to_value(&d.reasons).unwrap_or(Value::Null);
+        let external = d
+            .route
+            .as_ref()
+            .is_some_and(|r| !self_hosted.get(r).copied().unwrap_or(false));
+        let replace = if external && ask.pseudonymize_all {
+            None
+        } else {
+            Some(d.pseudonymize.clone())
+        };
+        (d.action.as_str(), d.route.clone(), replace, reasons)
+    } else if ask.requested_self_hosted {
+        (
+            "allow",
+            Some(ask.route.clone()),
+            Some(Vec::new()),
+            Value::Null,
+        )
+    } else {
+        let action = if counts.is_empty() {
+            "allow"
+        } else {
+            "pseudonymize"
+        };
+        (action, Some(ask.route.clone()), None, Value::Null)
+    };
+    let _ = ask.media_parts;
+    let keep = |f: &Finding| {
+        replace
+            .as_ref()
+            .is_none_or(|types| types.contains(&f.entity_type))
+    };
+    let selected: Vec<Vec<Finding>> = findings
+        .into_iter()
+        .map(|fs| fs.into_iter().filter(|f| keep(f)).collect())
+        .collect();
+    let replaced: usize = selected.iter().map(Vec::len).sum();
+    let texts = if replaced == 0 || route.is_none() {
+        texts
+    } else {
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        redactor
+            .apply_batch(&refs, &selected, &mut vault)
+            .into_iter()
+            .map(|r| r.text)
+            .collect()
+    };
+    Ok(Outcome {
+        texts,
+        vault,
+        counts,
+        replaced,
+        action,
+        route,
+        reasons,
+    })
+}
+
+fn policy_endpoint(e: Endpoint) -> hushgate_policy::Endpoint {
+    match e {
+        Endpoint::Completions => hushgate_policy::Endpoint::Completions,
+        Endpoint::Embeddings => hushgate_policy::Endpoint::Embeddings,
+        _ => hushgate_policy::Endpoint::Chat,
+    }
 }
 
 impl Gateway {
@@ -501,55 +636,97 @@ impl Gateway {
         Ok(())
     }
 
-    /// Scans and, for an external provider, pseudonymizes every text.
+    /// Scans every text, decides (the tenant's policy, or "pseudonymize
+    /// everything external" for a tenant without regimes), and applies the
+    /// decision: the route, and which findings are replaced.
     async fn prepare(
         &self,
         endpoint: Endpoint,
         tenant: &Tenant,
         model: &ModelConfig,
-        mut body: Map<String, Value>,
+        body: Map<String, Value>,
         estimate: u64,
     ) -> Result<Prepared, ApiError> {
-        let provider = self.provider(&model.provider)?;
         let stream = body.get("stream") == Some(&Value::Bool(true));
-        body.insert("model".into(), Value::String(model.model.clone()));
         let mut body = Value::Object(body);
-        let external = !provider.is_self_hosted();
         let started = Instant::now();
 
         let mut texts = Vec::new();
         let walk = fields::for_each_text(&mut body, &mut |s| texts.push(std::mem::take(s)));
-        let _ = walk;
         let bytes: usize = texts.iter().map(String::len).sum();
-        let redactor = Arc::clone(&tenant.redactor);
-        let vault = Vault::new(tenant.id.clone());
-        let work = move || {
-            let mut vault = vault;
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let findings: Vec<_> = refs.iter().map(|t| redactor.engine().scan(t)).collect();
-            let mut counts: BTreeMap<EntityType, usize> = BTreeMap::new();
-            for f in findings.iter().flatten() {
-                *counts.entry(f.entity_type.clone()).or_default() += 1;
-            }
-            let out: Vec<String> = if external {
-                redactor
-                    .apply_batch(&refs, &findings, &mut vault)
-                    .into_iter()
-                    .map(|r| r.text)
-                    .collect()
-            } else {
-                texts
-            };
-            (out, vault, counts)
+        let ask = Ask {
+            endpoint,
+            tenant: tenant.config.name.clone(),
+            route: model.provider.clone(),
+            governed: tenant.policy,
+            pseudonymize_all: tenant.config.pseudonymize_all,
+            requested_self_hosted: self.is_self_hosted(&model.provider),
+            down: self.0.unusable.keys().cloned().collect(),
+            media_parts: walk.media_parts,
         };
-        let (out, vault, counts) = if bytes > self.0.blocking_scan_bytes {
+        let redactor = Arc::clone(&tenant.redactor);
+        let policy = Arc::clone(&self.0.policy);
+        let self_hosted: HashMap<String, bool> = self
+            .0
+            .providers
+            .iter()
+            .map(|(n, p)| (n.clone(), p.is_self_hosted()))
+            .collect();
+        let vault = Vault::new(tenant.id.clone());
+        let work = move || scan_and_apply(&redactor, &policy, &self_hosted, &ask, texts, vault);
+        let outcome = if bytes > self.0.blocking_scan_bytes {
             tokio::task::spawn_blocking(work)
                 .await
-                .map_err(|_| ApiError::fail_closed("Detection failed"))?
+                .map_err(|_| ApiError::fail_closed("Detection failed"))??
         } else {
-            work()
+            work()?
         };
-        let mut out = out.into_iter();
+
+        let m = &self.0.metrics;
+        m.scanned_bytes.inc_by(bytes as u64);
+        m.scan_latency
+            .get_or_create(&EndpointLabels {
+                endpoint: endpoint.path(),
+            })
+            .observe(started.elapsed().as_secs_f64());
+        for (t, n) in &outcome.counts {
+            m.findings
+                .get_or_create(&EntityLabels {
+                    entity_type: t.as_str().to_owned(),
+                })
+                .inc_by(*n as u64);
+        }
+        m.decisions
+            .get_or_create(&DecisionLabels {
+                decision: outcome.action,
+            })
+            .inc();
+        tracing::debug!(
+            endpoint = endpoint.path(),
+            route = outcome.route.as_deref().unwrap_or("-"),
+            decision = outcome.action,
+            findings = outcome.counts.values().sum::<usize>(),
+            replaced = outcome.replaced,
+            scanned_bytes = bytes,
+            "request prepared"
+        );
+        let Some(route) = outcome.route else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "policy_violation",
+                "Blocked by the tenant's policy: this data may not be sent to any available \
+                 route. See `reasons` (types and rules only, never values).",
+            )
+            .code("blocked_by_policy")
+            .reasons(outcome.reasons));
+        };
+        let provider = self.provider(&route)?;
+        let upstream_model = if route == model.provider {
+            model.model.clone()
+        } else {
+            self.model_for_route(&route)?
+        };
+        let mut out = outcome.texts.into_iter();
         let mut missing = false;
         fields::for_each_text(&mut body, &mut |s| match out.next() {
             Some(t) => *s = t,
@@ -560,44 +737,42 @@ impl Gateway {
                 "Redaction lost track of the request's texts",
             ));
         }
-
-        let m = &self.0.metrics;
-        m.scanned_bytes.inc_by(bytes as u64);
-        m.scan_latency
-            .get_or_create(&EndpointLabels {
-                endpoint: endpoint.path(),
-            })
-            .observe(started.elapsed().as_secs_f64());
-        for (t, n) in &counts {
-            m.findings
-                .get_or_create(&EntityLabels {
-                    entity_type: t.as_str().to_owned(),
-                })
-                .inc_by(*n as u64);
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("model".into(), Value::String(upstream_model));
         }
-        let decision = match (external, counts.is_empty()) {
-            (false, _) => "route_private",
-            (true, true) => "forward",
-            (true, false) => "pseudonymize",
-        };
-        m.decisions
-            .get_or_create(&DecisionLabels { decision })
-            .inc();
-        tracing::debug!(
-            endpoint = endpoint.path(),
-            provider = provider.name(),
-            decision,
-            findings = counts.values().sum::<usize>(),
-            scanned_bytes = bytes,
-            "request prepared"
-        );
         Ok(Prepared {
             body,
             stream,
             provider,
-            vault: external.then_some(vault),
+            vault: (outcome.replaced > 0).then_some(outcome.vault),
             estimate,
+            action: outcome.action,
+            route,
         })
+    }
+
+    fn is_self_hosted(&self, provider: &str) -> bool {
+        self.0
+            .providers
+            .get(provider)
+            .is_some_and(|p| p.is_self_hosted())
+    }
+
+    /// The upstream model of the first alias served by `route` (the model a
+    /// request rerouted there runs on).
+    fn model_for_route(&self, route: &str) -> Result<String, ApiError> {
+        self.0
+            .config
+            .models
+            .iter()
+            .find(|m| m.provider == route)
+            .map(|m| m.model.clone())
+            .ok_or_else(|| {
+                ApiError::fail_closed(&format!(
+                    "The policy routes this request to `{route}`, but no [[models]] alias \
+                     names that provider"
+                ))
+            })
     }
 
     fn provider(&self, name: &str) -> Result<Arc<Provider>, ApiError> {
@@ -647,6 +822,7 @@ impl Gateway {
                 HeaderValue::from_static("text/event-stream"),
             );
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            decision_headers(h, p.action, &p.route);
             return Ok(resp);
         }
         let answer = provider
@@ -668,7 +844,9 @@ impl Gateway {
             }
         }
         self.settle_usage(key, p.estimate, body.get("usage"));
-        Ok(axum::Json(body).into_response())
+        let mut resp = axum::Json(body).into_response();
+        decision_headers(resp.headers_mut(), p.action, &p.route);
+        Ok(resp)
     }
 
     fn upstream_error(&self, e: &hushgate_providers::Error) -> ApiError {
@@ -734,6 +912,15 @@ impl Gateway {
                         .await;
             }
         });
+    }
+}
+
+/// `x-hushgate-decision` and `x-hushgate-route`: what was done, for the
+/// client's own logs (labels and configured names only).
+fn decision_headers(h: &mut HeaderMap, action: &'static str, route: &str) {
+    h.insert("x-hushgate-decision", HeaderValue::from_static(action));
+    if let Ok(v) = HeaderValue::from_str(route) {
+        h.insert("x-hushgate-route", v);
     }
 }
 

@@ -62,8 +62,16 @@ async fn no_canary_reaches_logs_metrics_or_errors() {
             "function": {"name": "f", "arguments": json!({"t": text}).to_string()}}]},
         {"role": "tool", "tool_call_id": "c", "content": text}
     ], "user": text});
-    let ok = h.post("/chat/completions", &chat).await.text().await.unwrap();
-    assert!(ok.contains(canaries[1]), "the answer is restored for the client");
+    let ok = h
+        .post("/chat/completions", &chat)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ok.contains(canaries[1]),
+        "the answer is restored for the client"
+    );
     let mut streamed = chat.clone();
     streamed["stream"] = json!(true);
     h.stream("/chat/completions", &streamed).await;
@@ -77,7 +85,13 @@ async fn no_canary_reaches_logs_metrics_or_errors() {
         Behaviour::drop_mid_stream(3),
     ] {
         h.double.set_behaviour(b);
-        bodies.push(h.post("/chat/completions", &chat).await.text().await.unwrap());
+        bodies.push(
+            h.post("/chat/completions", &chat)
+                .await
+                .text()
+                .await
+                .unwrap(),
+        );
         bodies.push(
             h.post("/chat/completions", &streamed)
                 .await

@@ -61,6 +61,8 @@ kind = "openai_compatible"
 base_url = "{double}"
 read_timeout_secs = 2
 max_retries = 0
+# The double stands for OpenAI's API: its published terms apply.
+catalog = "openai"
 
 [[providers]]
 name = "private"
