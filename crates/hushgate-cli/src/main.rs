@@ -25,7 +25,8 @@ hushgate scan notes.txt logs/app.log --format json\n  \
 hushgate scan --jsonl < records.jsonl > findings.jsonl\n  \
 hushgate redact --vault note.vault note.txt > note.redacted.txt\n  \
 hushgate restore --vault note.vault note.redacted.txt\n  \
-hushgate keys create --tenant default\n\n\
+hushgate keys create --tenant default\n  \
+hushgate audit verify\n\n\
 Run `hushgate help <command>` for every option."
 )]
 struct Cli {
@@ -46,6 +47,7 @@ enum Command {
     Redact(cmd::redact::RedactArgs),
     Restore(cmd::restore::RestoreArgs),
     Keys(cmd::keys::KeysArgs),
+    Audit(cmd::audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Redact(args) => cmd::redact::run(cli.config.as_deref(), args),
         Command::Restore(args) => cmd::restore::run(args),
         Command::Keys(args) => cmd::keys::run(cli.config.as_deref(), args),
+        Command::Audit(args) => cmd::audit::run(cli.config.as_deref(), args),
     };
     match result {
         Ok(code) => code,

@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod keys;
 pub mod redact;
 pub mod restore;
