@@ -167,3 +167,48 @@ fn help_teaches() {
         );
     }
 }
+
+/// A storage URL with a password: errors show the URL with `***` instead.
+#[test]
+fn the_storage_password_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("pg.toml");
+    std::fs::write(
+        &cfg,
+        "[storage]\nurl = \"postgres://hushgate:pw-canary-7f3a@127.0.0.1:1/hushgate\"\n\
+         [[tenants]]\nname = \"clinic\"\n",
+    )
+    .unwrap();
+    // Each attempt waits out the pool's 5 s acquire timeout: two commands, in parallel.
+    std::thread::scope(|s| {
+        for args in [&["keys", "list"][..], &["audit", "verify"]] {
+            let (dir, cfg) = (&dir, &cfg);
+            s.spawn(move || {
+                let mut c = common::hushgate();
+                c.current_dir(dir.path())
+                    .arg("--config")
+                    .arg(cfg)
+                    .args(args);
+                let out = common::output(c);
+                assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+                assert!(
+                    out.stderr.contains(
+                        "cannot open storage postgres://hushgate:***@127.0.0.1:1/hushgate"
+                    ),
+                    "{args:?}: {}",
+                    out.stderr
+                );
+                assert!(
+                    !out.stderr.contains("pw-canary"),
+                    "{args:?}: {}",
+                    out.stderr
+                );
+                assert!(
+                    !out.stdout.contains("pw-canary"),
+                    "{args:?}: {}",
+                    out.stdout
+                );
+            });
+        }
+    });
+}
