@@ -135,6 +135,8 @@ pub struct AuditKeys {
     pub secret: ServerSecret,
     /// The files this call created (first start), for the caller to mention.
     pub created: Vec<std::path::PathBuf>,
+    /// Things to tell the operator at startup, e.g. a key file readable by others.
+    pub warnings: Vec<String>,
 }
 
 impl AuditKeys {
@@ -160,13 +162,39 @@ impl AuditKeys {
         let secret = ServerSecret::load(&cfg.secret, Missing::Create)?
             .ok_or_else(|| secret_error(WHAT_SECRET, &cfg.secret, "missing".into()))?;
         let verifying = VerifyingKeys::from_config(cfg, Some(&signer))?;
+        let warnings = [(&cfg.signing_key, WHAT_SIGNING), (&cfg.secret, WHAT_SECRET)]
+            .into_iter()
+            .filter_map(|(source, what)| loose_permissions(source, what))
+            .collect();
         Ok(AuditKeys {
             signer,
             verifying,
             secret,
             created,
+            warnings,
         })
     }
+}
+
+/// A warning when a secret's file can be read by group or others.
+fn loose_permissions(source: &SecretSource, what: &str) -> Option<String> {
+    let SecretSource::File(path) = source else {
+        return None;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "the {what} file {} is readable by others (mode {mode:04o}): `chmod 600` it",
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what);
+    None
 }
 
 const WHAT_SIGNING: &str = "audit signing key";
@@ -308,6 +336,7 @@ mod tests {
         }
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        assert!(first.warnings.is_empty(), "{:?}", first.warnings);
 
         let again = AuditKeys::load(&c).unwrap();
         assert!(again.created.is_empty());
@@ -331,6 +360,19 @@ mod tests {
         let seed = std::fs::read_to_string(dir.path().join("audit.key")).unwrap();
         assert!(!format!("{again:?}").contains(seed.trim()));
         assert_eq!(format!("{:?}", again.secret), "ServerSecret(..)");
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let path = dir.path().join("secret.key");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let w = AuditKeys::load(&c).unwrap().warnings;
+            assert_eq!(w.len(), 1, "{w:?}");
+            assert!(
+                w[0].contains("secret.key is readable by others (mode 0644)"),
+                "{w:?}"
+            );
+        }
 
         // The opts in the config reach the writer.
         let mut c2 = c.clone();
