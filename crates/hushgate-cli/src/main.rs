@@ -25,13 +25,16 @@ echo 'mail jane@example.org, SSN 219-09-9999' | hushgate scan\n  \
 hushgate scan notes.txt logs/app.log --format json\n  \
 hushgate scan --jsonl < records.jsonl > findings.jsonl\n  \
 hushgate redact --vault note.vault note.txt > note.redacted.txt\n  \
-hushgate restore --vault note.vault note.redacted.txt\n\n\
+hushgate restore --vault note.vault note.redacted.txt\n  \
+hushgate keys create --tenant default\n  \
+hushgate audit verify\n\n\
 Run `hushgate help <command>` for every option."
 )]
 struct Cli {
     /// A TOML config file; its [detection] table sets the threshold, phone
     /// regions, allow/deny lists and custom patterns, its [redact] table the
-    /// transformation per entity type.
+    /// transformation per entity type, [storage] and [audit] where keys and
+    /// the audit trail live. Without it, the embedded default applies.
     #[arg(long, global = true, value_name = "FILE", env = "HUSHGATE_CONFIG")]
     config: Option<PathBuf>,
 
@@ -45,6 +48,8 @@ enum Command {
     Redact(cmd::redact::RedactArgs),
     Restore(cmd::restore::RestoreArgs),
     Serve(cmd::serve::ServeArgs),
+    Keys(cmd::keys::KeysArgs),
+    Audit(cmd::audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +59,8 @@ fn main() -> ExitCode {
         Command::Redact(args) => cmd::redact::run(cli.config.as_deref(), args),
         Command::Restore(args) => cmd::restore::run(args),
         Command::Serve(args) => cmd::serve::run(cli.config.as_deref(), args),
+        Command::Keys(args) => cmd::keys::run(cli.config.as_deref(), args),
+        Command::Audit(args) => cmd::audit::run(cli.config.as_deref(), args),
     };
     match result {
         Ok(code) => code,

@@ -55,6 +55,9 @@ pub struct FileConfig {
     /// class map and the staleness age of provider terms (see
     /// `hushgate_policy::PolicyConfig`).
     pub policy: FilePolicy,
+    /// `[audit]`: where the audit trail's signing key and the server secret
+    /// come from, retired verifying keys, and how the writer batches and signs.
+    pub audit: FileAudit,
 }
 
 /// `[policy]`: what the policy engine needs beyond providers and tenants.
@@ -71,6 +74,61 @@ pub struct FilePolicy {
     /// `[policy.entity_classes]`: entity type → data class, e.g.
     /// `PATIENT_ID = "PHI"`.
     pub entity_classes: BTreeMap<EntityType, hushgate_policy::DataClass>,
+}
+
+/// `[audit]`. Secrets are never written in this file: each comes from an
+/// environment variable (`*_env`) or a file (`*_file`), and a file that does
+/// not exist yet is created with fresh random bytes (mode 0600) by the first
+/// `hushgate serve` (or `hushgate keys create`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileAudit {
+    /// Name of the environment variable holding the Ed25519 key that signs
+    /// the audit chains' checkpoints: its 32-byte seed as 64 hex digits.
+    /// Exclusive with `signing_key_file`.
+    pub signing_key_env: Option<String>,
+    /// File holding that seed as 64 hex digits, relative to the working
+    /// directory. Default `hushgate-audit.key` (used when neither
+    /// `signing_key_env` nor `signing_key_file` is given).
+    pub signing_key_file: Option<String>,
+    /// Not accepted: the signing key never belongs in the config file.
+    pub signing_key: Option<IgnoredAny>,
+    /// Public keys (64 hex digits each) of retired signing keys, so chains
+    /// signed before a key rotation still verify. Default: none. The current
+    /// key's public half is always trusted.
+    pub verify_keys: Vec<String>,
+    /// Name of the environment variable holding the server secret for keyed
+    /// hashes (HMAC correlation of detected values): at least 32 bytes as hex
+    /// digits. Exclusive with `secret_file`.
+    pub secret_env: Option<String>,
+    /// File holding that secret as hex digits, relative to the working
+    /// directory. Default `hushgate-secret.key`.
+    pub secret_file: Option<String>,
+    /// Not accepted: the secret never belongs in the config file.
+    pub secret: Option<IgnoredAny>,
+    /// How often, at most, each tenant's chain head is signed while records
+    /// arrive (and how long after its last record at the latest), in seconds;
+    /// 0 signs at every commit. Deleting records from the tail of a chain is
+    /// detectable once a checkpoint covers them. Default 1.
+    pub checkpoint_interval_secs: Option<f64>,
+    /// Most records committed in one transaction (group commit). Default 512.
+    pub max_batch: Option<u64>,
+    /// Appends waiting beyond this many make requests wait (back-pressure).
+    /// Default 8192.
+    pub queue_capacity: Option<u64>,
+}
+
+/// `[tenants.audit]`: a tenant's audit settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileTenantAudit {
+    /// When the audit store is unavailable (the decision record cannot be
+    /// made durable), refuse to forward this tenant's requests to external
+    /// providers. Default true. `false` forwards without a record.
+    pub fail_closed: Option<bool>,
+    /// Keep the prompt *after redaction* in the audit record. Default false:
+    /// records hold types, counts and keyed hashes only.
+    pub store_redacted_prompt: Option<bool>,
 }
 
 /// `[storage]`.
@@ -221,6 +279,8 @@ pub struct FileTenant {
     /// Rule id → a stricter action than the rule's own, e.g.
     /// `{ "gdpr.no_training" = "block" }`.
     pub rule_actions: BTreeMap<String, hushgate_policy::Action>,
+    /// `[tenants.audit]`: fail closed, store the redacted prompt.
+    pub audit: FileTenantAudit,
 }
 
 /// `[tenants.detection]`: a tenant's changes to `[detection]`. Scalars

@@ -52,8 +52,9 @@ use thiserror::Error;
 /// Regimes are the policy crate's (one list of names, one parser).
 pub use hushgate_policy::Regime;
 pub use settings::{
-    DEFAULT_LISTEN, DEFAULT_STORAGE_URL, Limits, ModelConfig, OPENAI_BASE_URL, ProviderConfig,
-    ProviderKind, ServerConfig, StorageConfig, TenantConfig, Warning,
+    AuditConfig, DEFAULT_LISTEN, DEFAULT_STORAGE_URL, Limits, ModelConfig, OPENAI_BASE_URL,
+    ProviderConfig, ProviderKind, SecretSource, ServerConfig, StorageConfig, TenantAuditConfig,
+    TenantConfig, Warning,
 };
 pub use validate::Problem;
 
@@ -80,6 +81,9 @@ pub struct Config {
     /// (`catalog`, `contract`), the tenants that have `regimes`, and
     /// `[policy]`; already checked by `hushgate_policy::Policy::new`.
     pub policy: hushgate_policy::PolicyConfig,
+    /// `[audit]`: signing key, retired verifying keys, server secret, writer
+    /// tuning (tenants' audit settings are in [`TenantConfig::audit`]).
+    pub audit: AuditConfig,
     /// Non-fatal findings (e.g. an `api_key_env` variable that is not set),
     /// for the caller to print at startup.
     pub warnings: Vec<Warning>,
@@ -132,6 +136,7 @@ impl Default for Config {
             models: Vec::new(),
             tenants: Vec::new(),
             policy: hushgate_policy::PolicyConfig::default(),
+            audit: AuditConfig::default(),
             warnings: Vec::new(),
         }
     }
@@ -139,6 +144,8 @@ impl Default for Config {
 
 /// What `hushgate serve` runs without a config file: listen on
 /// 127.0.0.1:8080, keys in `hushgate.db`, one tenant `default` (no regime).
+/// `[audit]` takes its defaults: the signing key in `hushgate-audit.key` and
+/// the server secret in `hushgate-secret.key`, both created on first use.
 pub const EMBEDDED_DEFAULT_TOML: &str = r#"listen = "127.0.0.1:8080"
 
 [storage]

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use hushgate_detect::DetectOptions;
@@ -182,6 +183,90 @@ pub struct ModelConfig {
     pub max_tokens: Option<u64>,
 }
 
+/// Where a secret comes from. The configuration names the place; reading it
+/// (and creating a missing file) is `hushgate_store::AuditKeys::load`'s job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// The environment variable of this name.
+    Env(String),
+    /// This file; a relative path is relative to the working directory.
+    File(PathBuf),
+}
+
+impl fmt::Display for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretSource::Env(name) => write!(f, "environment variable {name}"),
+            SecretSource::File(path) => write!(f, "file {}", path.display()),
+        }
+    }
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuditConfig {
+    /// The Ed25519 checkpoint signing key's 32-byte seed, as 64 hex digits.
+    pub signing_key: SecretSource,
+    /// Public keys of retired signing keys, 64 lowercase hex digits each.
+    pub verify_keys: Vec<String>,
+    /// The server secret for keyed hashes of detected values (hex, >= 32 bytes).
+    pub secret: SecretSource,
+    /// Longest time a tenant's chain head stays unsigned while records arrive;
+    /// zero signs at every commit.
+    pub checkpoint_interval: Duration,
+    /// Most records per group commit.
+    pub max_batch: usize,
+    /// Queued appends beyond which callers wait.
+    pub queue_capacity: usize,
+}
+
+impl AuditConfig {
+    /// Default `signing_key_file`.
+    pub const DEFAULT_SIGNING_KEY_FILE: &str = "hushgate-audit.key";
+    /// Default `secret_file`.
+    pub const DEFAULT_SECRET_FILE: &str = "hushgate-secret.key";
+    /// Default `checkpoint_interval_secs`.
+    pub const DEFAULT_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
+    /// Default `max_batch`.
+    pub const DEFAULT_MAX_BATCH: usize = 512;
+    /// Default `queue_capacity`.
+    pub const DEFAULT_QUEUE_CAPACITY: usize = 8192;
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            signing_key: SecretSource::File(PathBuf::from(Self::DEFAULT_SIGNING_KEY_FILE)),
+            verify_keys: Vec::new(),
+            secret: SecretSource::File(PathBuf::from(Self::DEFAULT_SECRET_FILE)),
+            checkpoint_interval: Self::DEFAULT_CHECKPOINT_INTERVAL,
+            max_batch: Self::DEFAULT_MAX_BATCH,
+            queue_capacity: Self::DEFAULT_QUEUE_CAPACITY,
+        }
+    }
+}
+
+/// `[tenants.audit]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TenantAuditConfig {
+    /// If the audit record cannot be made durable, do not forward to an
+    /// external provider (the request fails). Default true.
+    pub fail_closed: bool,
+    /// Keep the redacted prompt in the audit record. Default false.
+    pub store_redacted_prompt: bool,
+}
+
+impl Default for TenantAuditConfig {
+    fn default() -> Self {
+        TenantAuditConfig {
+            fail_closed: true,
+            store_redacted_prompt: false,
+        }
+    }
+}
+
 /// One tenant, with `[limits]` and `[detection]` already merged in.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -203,6 +288,8 @@ pub struct TenantConfig {
     /// before an external provider, whatever the regimes allow; `"policy"`:
     /// only what the policy decision lists.
     pub pseudonymize_all: bool,
+    /// `[tenants.audit]`.
+    pub audit: TenantAuditConfig,
 }
 
 impl TenantConfig {

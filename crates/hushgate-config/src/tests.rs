@@ -403,6 +403,17 @@ fn embedded_default() {
     assert_eq!(without.storage.url, "sqlite://hushgate.db");
     assert!(without.providers.is_empty() && without.models.is_empty());
     assert!(without.tenant("default").is_some());
+    // The audit trail works without a file: key and secret in files created on first use.
+    assert_eq!(without.audit, AuditConfig::default());
+    assert_eq!(
+        without.audit.signing_key,
+        SecretSource::File("hushgate-audit.key".into())
+    );
+    assert_eq!(
+        without.audit.secret,
+        SecretSource::File("hushgate-secret.key".into())
+    );
+    assert!(without.tenant("default").unwrap().audit.fail_closed);
 
     let with = Config::embedded_default_with_env(&|n| n == "OPENAI_API_KEY");
     let p = with.provider("openai").unwrap();
@@ -481,4 +492,89 @@ regimes = ["hipaa"]
         "[[tenants]]\nname = \"a\"\nprivate_route = \"x\"\n[[providers]]\nname = \"x\"\nkind = \"openai_compatible\"\nbase_url = \"http://127.0.0.1:1/v1\"\nself_hosted = true\n",
     );
     assert!(e.contains("tenants[0].private_route"), "{e}");
+}
+
+#[test]
+fn audit_table() {
+    let cfg = load("").unwrap();
+    assert_eq!(cfg.audit, AuditConfig::default());
+    assert_eq!(cfg.audit.checkpoint_interval, Duration::from_secs(1));
+    assert_eq!((cfg.audit.max_batch, cfg.audit.queue_capacity), (512, 8192));
+
+    let pk = "AB".repeat(32);
+    let cfg = load(&format!(
+        "[audit]\nsigning_key_env = \"HG_AUDIT_KEY\"\nsecret_file = \"/etc/hushgate/secret\"\n\
+         verify_keys = [\"{pk}\", \"{pk}\"]\ncheckpoint_interval_secs = 0\nmax_batch = 64\n\
+         queue_capacity = 100\n\
+         [[tenants]]\nname = \"clinic\"\n[tenants.audit]\nfail_closed = false\n\
+         store_redacted_prompt = true\n[[tenants]]\nname = \"shop\"\n"
+    ))
+    .unwrap();
+    let a = &cfg.audit;
+    assert_eq!(a.signing_key, SecretSource::Env("HG_AUDIT_KEY".into()));
+    assert_eq!(a.secret, SecretSource::File("/etc/hushgate/secret".into()));
+    assert_eq!(a.verify_keys, vec!["ab".repeat(32)]);
+    assert_eq!(a.checkpoint_interval, Duration::ZERO);
+    assert_eq!((a.max_batch, a.queue_capacity), (64, 100));
+    let clinic = cfg.tenant("clinic").unwrap().audit;
+    assert!(!clinic.fail_closed && clinic.store_redacted_prompt);
+    assert_eq!(
+        cfg.tenant("shop").unwrap().audit,
+        TenantAuditConfig::default()
+    );
+    // The named variable is not set in this test environment: a warning, as for providers.
+    assert_eq!(cfg.warnings.len(), 1, "{:?}", cfg.warnings);
+    assert!(
+        cfg.warnings[0]
+            .to_string()
+            .starts_with("audit.signing_key_env: environment variable HG_AUDIT_KEY is not set"),
+        "{:?}",
+        cfg.warnings
+    );
+    assert_eq!(
+        SecretSource::Env("X".into()).to_string(),
+        "environment variable X"
+    );
+}
+
+#[test]
+fn audit_secrets_are_never_read_from_the_file_nor_echoed() {
+    let canary = "c0ffee".repeat(10) + "cafe";
+    let e = err(&format!(
+        "[audit]\nsigning_key = \"{canary}\"\nsecret = \"{canary}\"\n\
+         signing_key_env = \"sk-{canary}\"\nverify_keys = [\"{canary}x\"]\n"
+    ));
+    assert!(
+        e.contains("audit.signing_key: secrets are never read from the config file"),
+        "{e}"
+    );
+    assert!(e.contains("audit.secret: secrets are never read"), "{e}");
+    assert!(
+        e.contains("audit.signing_key_env: is not an environment variable name"),
+        "{e}"
+    );
+    assert!(
+        e.contains("audit.verify_keys[0]: expected an Ed25519 public key"),
+        "{e}"
+    );
+    assert!(!e.contains("c0ffee"), "{e}");
+}
+
+#[test]
+fn audit_values_are_checked() {
+    let e = err(
+        "[audit]\nsecret_env = \"A\"\nsecret_file = \"b\"\nsigning_key_file = \" \"\n\
+         checkpoint_interval_secs = -1\nmax_batch = 0\nqueue_capacity = 2000000\n",
+    );
+    for needle in [
+        "audit.secret_env: give either `secret_env` or `secret_file`, not both",
+        "audit.signing_key_file: must not be empty",
+        "audit.checkpoint_interval_secs: -1 is not a number of seconds",
+        "audit.max_batch: must be between 1 and 1000000",
+        "audit.queue_capacity: must be between 1 and 1000000",
+    ] {
+        assert!(e.contains(needle), "{needle}: {e}");
+    }
+    let e = err("[[tenants]]\nname = \"t\"\n[tenants.audit]\nfail_open = true\n");
+    assert!(e.contains("fail_open"), "{e}");
 }

@@ -2,16 +2,18 @@
 //! key instead of stopping at the first, so one run reports them all.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use hushgate_detect::{DetectOptions, Engine};
 use url::Url;
 
 use crate::Config;
-use crate::file::{FileConfig, FileLimits, FileProvider, FileTenant};
+use crate::file::{FileAudit, FileConfig, FileLimits, FileProvider, FileTenant};
 use crate::settings::{
-    DEFAULT_LISTEN, DEFAULT_STORAGE_URL, Limits, ModelConfig, OPENAI_BASE_URL, ProviderConfig,
-    ProviderKind, ServerConfig, StorageConfig, TenantConfig, Warning,
+    AuditConfig, DEFAULT_LISTEN, DEFAULT_STORAGE_URL, Limits, ModelConfig, OPENAI_BASE_URL,
+    ProviderConfig, ProviderKind, SecretSource, ServerConfig, StorageConfig, TenantAuditConfig,
+    TenantConfig, Warning,
 };
 use hushgate_policy::{Policy, PolicyConfig, ProviderRoute, Regime, TenantPolicy};
 
@@ -84,6 +86,7 @@ pub(crate) fn validate(file: FileConfig, env_is_set: EnvIsSet<'_>) -> Result<Con
     }
 
     let server = server(&file, &mut r);
+    let audit = audit(&file.audit, env_is_set, &mut r);
     let limits = limits(&file.limits, None, "limits", &mut r);
 
     if let Err(e) = Engine::with_options(&file.detection) {
@@ -211,6 +214,7 @@ pub(crate) fn validate(file: FileConfig, env_is_set: EnvIsSet<'_>) -> Result<Con
         models,
         tenants,
         policy,
+        audit,
         warnings: r.warnings,
     })
 }
@@ -313,6 +317,129 @@ fn valid_env_name(s: &str) -> bool {
     b.next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
         && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+/// `{field}_env` / `{field}_file` → where the secret comes from.
+fn secret_source(
+    env: &Option<String>,
+    file: &Option<String>,
+    default_file: &str,
+    key: &str,
+    env_is_set: EnvIsSet<'_>,
+    r: &mut Report,
+) -> SecretSource {
+    let default = SecretSource::File(PathBuf::from(default_file));
+    match (env, file) {
+        (Some(_), Some(_)) => {
+            r.problem(
+                format!("audit.{key}_env"),
+                format!("give either `{key}_env` or `{key}_file`, not both"),
+            );
+            default
+        }
+        (Some(v), None) if !valid_env_name(v) => {
+            r.problem(
+                format!("audit.{key}_env"),
+                // Do not echo: people paste the secret itself here.
+                "is not an environment variable name (it must be the *name* of the variable \
+                 holding the value, e.g. HUSHGATE_AUDIT_KEY; the value is not shown)",
+            );
+            default
+        }
+        (Some(v), None) => {
+            if !env_is_set(v) {
+                r.warn(
+                    format!("audit.{key}_env"),
+                    format!("environment variable {v} is not set: the audit trail cannot be written or verified until it is"),
+                );
+            }
+            SecretSource::Env(v.clone())
+        }
+        (None, Some(f)) if f.trim().is_empty() => {
+            r.problem(format!("audit.{key}_file"), "must not be empty");
+            default
+        }
+        (None, Some(f)) => SecretSource::File(PathBuf::from(f)),
+        (None, None) => default,
+    }
+}
+
+fn audit(a: &FileAudit, env_is_set: EnvIsSet<'_>, r: &mut Report) -> AuditConfig {
+    let d = AuditConfig::default();
+    for (field, given) in [
+        ("signing_key", a.signing_key.is_some()),
+        ("secret", a.secret.is_some()),
+    ] {
+        if given {
+            // Never echo the value.
+            r.problem(
+                format!("audit.{field}"),
+                format!(
+                    "secrets are never read from the config file: name an environment \
+                     variable in `{field}_env` or a file in `{field}_file` (default: a file \
+                     created on first use)"
+                ),
+            );
+        }
+    }
+    let signing_key = secret_source(
+        &a.signing_key_env,
+        &a.signing_key_file,
+        AuditConfig::DEFAULT_SIGNING_KEY_FILE,
+        "signing_key",
+        env_is_set,
+        r,
+    );
+    let secret = secret_source(
+        &a.secret_env,
+        &a.secret_file,
+        AuditConfig::DEFAULT_SECRET_FILE,
+        "secret",
+        env_is_set,
+        r,
+    );
+    let mut verify_keys: Vec<String> = Vec::new();
+    for (i, k) in a.verify_keys.iter().enumerate() {
+        let k = k.trim().to_ascii_lowercase();
+        if k.len() != 64 || !k.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // A public key is not secret, but a seed pasted here by mistake is: do not echo.
+            r.problem(
+                format!("audit.verify_keys[{i}]"),
+                "expected an Ed25519 public key as 64 hex digits (the value is not shown)",
+            );
+        } else if !verify_keys.contains(&k) {
+            verify_keys.push(k);
+        }
+    }
+    let checkpoint_interval = match a.checkpoint_interval_secs {
+        None => d.checkpoint_interval,
+        Some(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Duration::from_secs_f64(s),
+        Some(s) => {
+            r.problem(
+                "audit.checkpoint_interval_secs",
+                format!("{s} is not a number of seconds in [0, 86400]"),
+            );
+            d.checkpoint_interval
+        }
+    };
+    let mut count = |field: &str, v: Option<u64>, default: usize| match v {
+        None => default,
+        Some(n) if (1..=1_000_000).contains(&n) => usize::try_from(n).unwrap_or(default),
+        Some(_) => {
+            r.problem(format!("audit.{field}"), "must be between 1 and 1000000");
+            default
+        }
+    };
+    let max_batch = count("max_batch", a.max_batch, d.max_batch);
+    let queue_capacity = count("queue_capacity", a.queue_capacity, d.queue_capacity);
+    AuditConfig {
+        signing_key,
+        verify_keys,
+        secret,
+        checkpoint_interval,
+        max_batch,
+        queue_capacity,
+    }
 }
 
 fn server(file: &FileConfig, r: &mut Report) -> ServerConfig {
@@ -704,6 +831,14 @@ fn tenant(
             }
         }
     }
+    let d = TenantAuditConfig::default();
+    let audit = TenantAuditConfig {
+        fail_closed: t.audit.fail_closed.unwrap_or(d.fail_closed),
+        store_redacted_prompt: t
+            .audit
+            .store_redacted_prompt
+            .unwrap_or(d.store_redacted_prompt),
+    };
 
     Some(TenantConfig {
         name,
@@ -713,5 +848,6 @@ fn tenant(
         detection,
         custom_detection,
         pseudonymize_all,
+        audit,
     })
 }

@@ -43,6 +43,17 @@ pub enum Error {
         /// What is wrong with it (never the value itself).
         reason: String,
     },
+    /// A secret named by `[audit]` (signing key, server secret) could not be loaded: an unset
+    /// variable, an unreadable file, content of the wrong shape. Never shows the value.
+    #[error("{what} from {origin}: {reason}")]
+    Secret {
+        /// Which secret (`audit signing key`, `audit server secret`).
+        what: &'static str,
+        /// Where it was looked for: `environment variable NAME` or `file PATH`.
+        origin: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The operating system's random source failed.
     #[error("random source unavailable: {0}")]
     Random(String),

@@ -20,6 +20,8 @@
 //! into one transaction, and each append future resolves only after its batch committed, so a
 //! request's decision record is durable before the request is forwarded. Every tenant has its
 //! own hash chain; checkpoints of each chain's head are signed with an Ed25519 key.
+//! [`AuditKeys::load`] reads that key and the server secret for keyed hashes as the config's
+//! `[audit]` table says (creating a missing key file with fresh random bytes, mode 0600).
 //! [`Store::verify_audit`] walks every chain and every signature and names the first bad
 //! record; [`Store::purge_audit`] deletes old records behind a signed anchor so the rest stays
 //! verifiable. An audit record holds labels, counts, keyed hashes and numbers — its only field
@@ -27,15 +29,21 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), hushgate_store::Error> {
-//! use hushgate_store::{AuditOptions, AuditRecord, AuditSigner, AuditWriter, Label, Store};
+//! use hushgate_store::{AuditKeys, AuditOptions, AuditRecord, AuditWriter, Label, Store};
 //! use hushgate_types::EntityType;
 //!
-//! let store = Store::connect("sqlite://hushgate.db").await?;
-//! let (_info, key) = store.create_key("clinic", Some("billing app")).await?;
+//! let cfg = hushgate_config::Config::embedded_default();
+//! let store = Store::connect(&cfg.storage.url).await?;
+//! let (_info, key) = store.create_key("default", Some("billing app")).await?;
 //! let who = store.authenticate(key.expose()).await?.ok_or(hushgate_store::Error::Closed)?;
 //!
-//! let signer = AuditSigner::generate()?; // in production: AuditSigner::from_hex(config value)
-//! let audit = AuditWriter::start(store.clone(), signer.clone(), AuditOptions::default());
+//! // Signing key and server secret as `[audit]` says; missing files are created (mode 0600).
+//! let keys = AuditKeys::load(&cfg.audit)?;
+//! let audit = AuditWriter::start(
+//!     store.clone(),
+//!     keys.signer.clone(),
+//!     AuditOptions::from_config(&cfg.audit),
+//! );
 //! let mut rec = AuditRecord::new(
 //!     Label::new(&who.tenant)?,
 //!     Label::new("req-7f3a")?,
@@ -44,9 +52,12 @@
 //! );
 //! rec.key_id = Some(who.id.clone());
 //! rec.findings.insert(EntityType::UsSsn, 1);
+//! // The detected value itself never enters the record: only its keyed hash.
+//! let detected = "078-05-1120";
+//! rec.value_hashes.push(keys.secret.correlation_key(&who.tenant).hash(&EntityType::UsSsn, detected));
 //! audit.append(rec).await?; // durable from here on
 //!
-//! store.verify_audit(&signer.verifying_keys()).await?;
+//! store.verify_audit(&keys.verifying).await?;
 //! # Ok(()) }
 //! ```
 
@@ -57,6 +68,7 @@ mod error;
 mod keys;
 mod label;
 mod limits;
+mod secrets;
 mod usage;
 mod util;
 mod vault;
@@ -72,6 +84,7 @@ pub use error::Error;
 pub use keys::{ApiKey, KeyId, KeyInfo};
 pub use label::{Label, RedactedPrompt};
 pub use limits::{Limiter, RateDecision};
+pub use secrets::{AuditKeys, Missing, ServerSecret};
 pub use usage::{BudgetDecision, Usage, month_period};
 
 /// `Result` with this crate's [`Error`].

@@ -1,3 +1,5 @@
+pub mod audit;
+pub mod keys;
 pub mod redact;
 pub mod restore;
 pub mod scan;
@@ -20,6 +22,70 @@ pub fn config(config: Option<&Path>) -> anyhow::Result<Config> {
         Some(path) => Config::load(path)?,
         None => Config::default(),
     })
+}
+
+/// Loads the config file, or the embedded default `hushgate serve` runs
+/// without one (tenant `default`, `sqlite://hushgate.db`, audit key files in
+/// the working directory).
+pub fn config_or_embedded(config: Option<&Path>) -> anyhow::Result<Config> {
+    Ok(match config {
+        Some(path) => Config::load(path)?,
+        None => Config::embedded_default(),
+    })
+}
+
+/// A runtime for the storage commands (one thread: they run one statement at a time).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Connects to `[storage] url` (migrating it); errors show the URL without its password.
+pub async fn open_store(cfg: &Config) -> anyhow::Result<hushgate_store::Store> {
+    hushgate_store::Store::connect(&cfg.storage.url)
+        .await
+        .with_context(|| format!("cannot open storage {}", cfg.storage.redacted_url()))
+}
+
+/// A time as people read it in a table: RFC 3339 to the second, UTC.
+pub fn format_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// Left-aligned columns separated by two spaces, a header row first.
+pub fn write_table<const N: usize>(
+    out: &mut impl Write,
+    header: &[&str; N],
+    rows: &[[String; N]],
+) -> std::io::Result<()> {
+    let mut widths = header.map(str::len);
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut line = |cells: &[&str]| -> std::io::Result<()> {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == N {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(header)?;
+    for r in rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(&cells)?;
+    }
+    Ok(())
 }
 
 /// Loads the config (or the defaults) and builds the detection engine.
@@ -92,5 +158,32 @@ pub fn read_bytes(path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
                 .context("cannot read standard input")?;
             Ok(bytes)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn tables_align() {
+        let mut out = Vec::new();
+        write_table(
+            &mut out,
+            &["A", "LONGER"],
+            &[["xyz".into(), "1".into()], ["q".into(), "".into()]],
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "A    LONGER\nxyz  1\nq\n");
+    }
+
+    #[test]
+    fn times_to_the_second_in_utc() {
+        assert_eq!(
+            format_time(time::macros::datetime!(2026-01-31 07:30:12.345 +02:00)),
+            "2026-01-31T05:30:12Z"
+        );
     }
 }
