@@ -27,6 +27,7 @@ pub mod fields;
 pub mod metrics;
 mod server;
 pub mod stream;
+mod trail;
 
 pub use error::ApiError;
 pub use metrics::Metrics;

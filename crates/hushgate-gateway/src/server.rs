@@ -16,7 +16,10 @@ use hushgate_detect::Engine;
 use hushgate_policy::{Policy, Request as PolicyRequest, clinical};
 use hushgate_providers::{Endpoint, Provider};
 use hushgate_redact::{Redactor, Restorer, Vault};
-use hushgate_store::{KeyInfo, Limiter, RateDecision, Store};
+use hushgate_store::{
+    AuditKeys, AuditOptions, AuditWriter, CorrelationKey, KeyInfo, Limiter, RateDecision,
+    RedactedPrompt, Store, ValueHash,
+};
 use hushgate_types::{EntityType, Finding, TenantId};
 use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
@@ -27,6 +30,7 @@ use crate::metrics::{
     DecisionLabels, EndpointLabels, EntityLabels, Metrics, RequestLabels, UpstreamLabels,
 };
 use crate::stream::{StreamEnd, restore_events};
+use crate::trail::{self, Trail};
 
 /// Why the gateway could not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +47,8 @@ pub enum StartError {
     Tenant(String),
     #[error("invalid policy: {0}")]
     Policy(String),
+    #[error("cannot load the audit keys: {0}")]
+    Audit(#[source] hushgate_store::Error),
 }
 
 /// What [`Gateway::new`] found worth telling the operator at startup.
@@ -50,6 +56,10 @@ pub enum StartError {
 pub struct Startup {
     /// Providers that cannot be used, and why (e.g. a key variable unset).
     pub unusable_providers: Vec<(String, String)>,
+    /// Key files created on this first start (audit signing key, secret).
+    pub created_files: Vec<std::path::PathBuf>,
+    /// Other things to tell the operator (e.g. a key file readable by others).
+    pub warnings: Vec<String>,
 }
 
 /// Per tenant, built once.
@@ -59,6 +69,8 @@ struct Tenant {
     redactor: Arc<Redactor>,
     /// Has regimes: the policy engine decides its requests.
     policy: bool,
+    /// Keys the audit trail's hashes of detected values.
+    correlation: CorrelationKey,
 }
 
 struct Inner {
@@ -67,6 +79,7 @@ struct Inner {
     limiter: Limiter,
     tenants: HashMap<String, Tenant>,
     policy: Arc<Policy>,
+    audit: AuditWriter,
     providers: HashMap<String, Arc<Provider>>,
     unusable: HashMap<String, String>,
     metrics: Metrics,
@@ -103,8 +116,15 @@ impl Gateway {
         Gateway::with_store(config, store)
     }
 
-    /// [`Gateway::new`] on an already opened store.
+    /// [`Gateway::new`] on an already opened store. Loads (on a first start,
+    /// creates) the audit keys `[audit]` names and starts the audit writer.
     pub fn with_store(config: Config, store: Store) -> Result<(Gateway, Startup), StartError> {
+        let keys = AuditKeys::load(&config.audit).map_err(StartError::Audit)?;
+        let audit = AuditWriter::start(
+            store.clone(),
+            keys.signer.clone(),
+            AuditOptions::from_config(&config.audit),
+        );
         let shared = Arc::new(build_redactor(&config, &config.detection, "(global)")?);
         let mut tenants = HashMap::new();
         for t in &config.tenants {
@@ -124,12 +144,17 @@ impl Gateway {
                     id,
                     redactor,
                     policy: !t.regimes.is_empty(),
+                    correlation: keys.secret.correlation_key(&t.name),
                 },
             );
         }
         let mut providers = HashMap::new();
         let mut unusable = HashMap::new();
-        let mut startup = Startup::default();
+        let mut startup = Startup {
+            created_files: keys.created.clone(),
+            warnings: keys.warnings.clone(),
+            ..Startup::default()
+        };
         for p in &config.providers {
             match Provider::from_config(p) {
                 Ok(provider) => {
@@ -152,6 +177,7 @@ impl Gateway {
             limiter,
             tenants,
             policy: Arc::new(policy),
+            audit,
             providers,
             unusable,
             metrics: Metrics::new(),
@@ -187,15 +213,25 @@ impl Gateway {
     }
 
     /// Serves on `listener` until `shutdown` resolves, then finishes the
-    /// requests in flight.
+    /// requests in flight and closes the audit trail (signing its heads).
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
+        let served = axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        if let Err(e) = self.close_audit().await {
+            tracing::error!(error = %e, "closing the audit trail failed");
+        }
+        served
+    }
+
+    /// Commits what is queued, signs the chain heads and stops the audit
+    /// writer. Afterwards, requests to external providers fail closed.
+    pub async fn close_audit(&self) -> Result<(), hushgate_store::Error> {
+        self.0.audit.close().await
     }
 }
 
@@ -293,6 +329,8 @@ struct Prepared {
     provider: Arc<Provider>,
     /// `None` when nothing was replaced (nothing to restore).
     vault: Option<Vault>,
+    /// For tenants that keep it in the audit record.
+    redacted_prompt: Option<String>,
     estimate: u64,
     /// The decision's label (`allow`, `pseudonymize`, `route_private`).
     action: &'static str,
@@ -317,6 +355,7 @@ struct Outcome {
     texts: Vec<String>,
     vault: Vault,
     counts: BTreeMap<EntityType, usize>,
+    value_hashes: Vec<ValueHash>,
     replaced: usize,
     action: &'static str,
     /// `None`: blocked.
@@ -330,14 +369,21 @@ fn scan_and_apply(
     redactor: &Redactor,
     policy: &Policy,
     self_hosted: &HashMap<String, bool>,
+    correlation: &CorrelationKey,
     ask: &Ask,
     texts: Vec<String>,
     mut vault: Vault,
 ) -> Result<Outcome, ApiError> {
     let findings: Vec<Vec<Finding>> = texts.iter().map(|t| redactor.engine().scan(t)).collect();
     let mut counts: BTreeMap<EntityType, usize> = BTreeMap::new();
-    for f in findings.iter().flatten() {
-        *counts.entry(f.entity_type.clone()).or_default() += 1;
+    let mut hashes = std::collections::BTreeSet::new();
+    for (text, fs) in texts.iter().zip(&findings) {
+        for f in fs {
+            *counts.entry(f.entity_type.clone()).or_default() += 1;
+            if let Some(v) = text.get(f.start..f.end) {
+                hashes.insert(correlation.hash(&f.entity_type, v));
+            }
+        }
     }
     // Which types to replace, on which route.
     let (action, route, replace, reasons): (
@@ -406,6 +452,7 @@ fn scan_and_apply(
         texts,
         vault,
         counts,
+        value_hashes: hashes.into_iter().collect(),
         replaced,
         action,
         route,
@@ -424,10 +471,41 @@ fn policy_endpoint(e: Endpoint) -> hushgate_policy::Endpoint {
 impl Gateway {
     async fn proxy(&self, endpoint: Endpoint, headers: HeaderMap, body: Body) -> Response {
         let started = Instant::now();
-        let resp = match self.handle(endpoint, &headers, body).await {
-            Ok(resp) => resp,
+        let request_id = new_request_id();
+        let mut resp = match self.authenticate(&headers).await {
             Err(e) => e.into_response(),
+            Ok((key, tenant)) => {
+                let mut trail = Trail::new(
+                    &tenant.config.name,
+                    key.id.clone(),
+                    &request_id,
+                    endpoint.path(),
+                );
+                match self
+                    .handle(endpoint, &headers, body, &key, tenant, &mut trail)
+                    .await
+                {
+                    Ok(resp) => resp,
+                    Err(e) => {
+                        // Answered without forwarding: one record, with the
+                        // final status. (Once forwarded, the outcome record
+                        // is written where the failure is seen.)
+                        if !trail.decided {
+                            let record = trail.decision_record(e.status().as_u16());
+                            if let Some(record) = record
+                                && let Err(err) = self.0.audit.append(record).await
+                            {
+                                tracing::error!(error = %err, "audit append failed");
+                            }
+                        }
+                        e.into_response()
+                    }
+                }
+            }
         };
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            resp.headers_mut().insert("x-request-id", v);
+        }
         self.count(endpoint.path(), &resp, started);
         resp
     }
@@ -484,20 +562,23 @@ impl Gateway {
         endpoint: Endpoint,
         headers: &HeaderMap,
         body: Body,
+        key: &KeyInfo,
+        tenant: &Tenant,
+        trail: &mut Trail,
     ) -> Result<Response, ApiError> {
-        let (key, tenant) = self.authenticate(headers).await?;
         let raw = read_body(body, headers, self.0.config.server.max_body_bytes).await?;
         let body = parse_json(&raw)?;
         let body_bytes = raw.len();
         drop(raw);
         let (model, body) = self.resolve_model(endpoint, tenant, body)?;
+        trail.model = Some(model.alias.clone());
         let limits = tenant.config.limits;
         let estimate = estimate_tokens(endpoint, body_bytes, &body);
-        self.check_limits(&key, &limits, estimate).await?;
+        self.check_limits(key, &limits, estimate).await?;
         let prepared = self
-            .prepare(endpoint, tenant, model, body, estimate)
+            .prepare(endpoint, tenant, model, body, estimate, trail)
             .await?;
-        self.forward(endpoint, &key, tenant, prepared).await
+        self.forward(endpoint, key, tenant, prepared, trail).await
     }
 
     fn resolve_model<'a>(
@@ -646,6 +727,7 @@ impl Gateway {
         model: &ModelConfig,
         body: Map<String, Value>,
         estimate: u64,
+        trail: &mut Trail,
     ) -> Result<Prepared, ApiError> {
         let stream = body.get("stream") == Some(&Value::Bool(true));
         let mut body = Value::Object(body);
@@ -673,7 +755,18 @@ impl Gateway {
             .map(|(n, p)| (n.clone(), p.is_self_hosted()))
             .collect();
         let vault = Vault::new(tenant.id.clone());
-        let work = move || scan_and_apply(&redactor, &policy, &self_hosted, &ask, texts, vault);
+        let correlation = tenant.correlation.clone();
+        let work = move || {
+            scan_and_apply(
+                &redactor,
+                &policy,
+                &self_hosted,
+                &correlation,
+                &ask,
+                texts,
+                vault,
+            )
+        };
         let outcome = if bytes > self.0.blocking_scan_bytes {
             tokio::task::spawn_blocking(work)
                 .await
@@ -701,6 +794,11 @@ impl Gateway {
                 decision: outcome.action,
             })
             .inc();
+        trail.decision = Some(outcome.action);
+        trail.route.clone_from(&outcome.route);
+        trail.set_reasons(&outcome.reasons);
+        trail.findings.clone_from(&outcome.counts);
+        trail.value_hashes = outcome.value_hashes;
         tracing::debug!(
             endpoint = endpoint.path(),
             route = outcome.route.as_deref().unwrap_or("-"),
@@ -740,7 +838,13 @@ impl Gateway {
         if let Some(obj) = body.as_object_mut() {
             obj.insert("model".into(), Value::String(upstream_model));
         }
+        let redacted_prompt = tenant
+            .config
+            .audit
+            .store_redacted_prompt
+            .then(|| redacted_prompt(&body));
         Ok(Prepared {
+            redacted_prompt,
             body,
             stream,
             provider,
@@ -795,25 +899,30 @@ impl Gateway {
         key: &KeyInfo,
         tenant: &Tenant,
         p: Prepared,
+        trail: &mut Trail,
     ) -> Result<Response, ApiError> {
-        let _ = tenant;
         let provider = p.provider;
+        self.record_decision(tenant, &provider, p.redacted_prompt, trail)
+            .await?;
         if p.stream && endpoint != Endpoint::Embeddings {
-            let upstream = provider
-                .send_stream(endpoint, &p.body)
-                .await
-                .map_err(|e| self.upstream_error(&e))?;
+            let upstream = match provider.send_stream(endpoint, &p.body).await {
+                Ok(u) => u,
+                Err(e) => return Err(self.upstream_failed(&e, trail)),
+            };
             let events = upstream.events(self.0.config.server.max_upstream_event_bytes);
             let gw = self.clone();
             let key = key.clone();
             let provider_name = provider.name().to_owned();
             let estimate = p.estimate;
+            let trail = trail.clone();
             self.0.metrics.streams_open.inc();
             let body = restore_events(
                 events,
                 p.vault.map(Arc::new),
                 endpoint == Endpoint::ChatCompletions,
-                move |end: StreamEnd| gw.stream_ended(&key, &provider_name, estimate, end),
+                move |end: StreamEnd| {
+                    gw.stream_ended(&key, &provider_name, estimate, &trail, end);
+                },
             );
             let mut resp = Response::new(Body::from_stream(body));
             let h = resp.headers_mut();
@@ -825,10 +934,10 @@ impl Gateway {
             decision_headers(h, p.action, &p.route);
             return Ok(resp);
         }
-        let answer = provider
-            .send(endpoint, &p.body)
-            .await
-            .map_err(|e| self.upstream_error(&e))?;
+        let answer = match provider.send(endpoint, &p.body).await {
+            Ok(a) => a,
+            Err(e) => return Err(self.upstream_failed(&e, trail)),
+        };
         let mut body = answer.body;
         if let Some(vault) = &p.vault {
             // The vault's own tenant: this cannot fail; were it to, the
@@ -844,9 +953,59 @@ impl Gateway {
             }
         }
         self.settle_usage(key, p.estimate, body.get("usage"));
+        trail::append_later(
+            &self.0.audit,
+            trail.outcome_record(200, body.get("usage"), None),
+        );
         let mut resp = axum::Json(body).into_response();
         decision_headers(resp.headers_mut(), p.action, &p.route);
         Ok(resp)
+    }
+
+    /// Makes the decision record durable before anything is forwarded. If
+    /// that fails, a request to an external provider is not sent (unless
+    /// the tenant set `[tenants.audit] fail_closed = false`).
+    async fn record_decision(
+        &self,
+        tenant: &Tenant,
+        provider: &Provider,
+        redacted_prompt: Option<String>,
+        trail: &mut Trail,
+    ) -> Result<(), ApiError> {
+        // Status 0 (`hushgate_store::FORWARDED_STATUS`): the outcome record follows.
+        let Some(mut record) = trail.decision_record(0) else {
+            return Err(ApiError::fail_closed(
+                "The audit record could not be formed",
+            ));
+        };
+        record.redacted_prompt = redacted_prompt.map(RedactedPrompt::from_redacted);
+        trail.decided = true;
+        match self.0.audit.append(record).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::error!(error = %e, "audit append failed before forwarding");
+                if tenant.config.audit.fail_closed && !provider.is_self_hosted() {
+                    Err(ApiError::unavailable(
+                        "The audit trail is unavailable, so this request was not forwarded \
+                         (Hushgate fails closed; see [tenants.audit] fail_closed).",
+                    )
+                    .code("audit_unavailable"))
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// An upstream failure after the decision record: its outcome record,
+    /// metrics, and the client's error.
+    fn upstream_failed(&self, e: &hushgate_providers::Error, trail: &Trail) -> ApiError {
+        let err = self.upstream_error(e);
+        trail::append_later(
+            &self.0.audit,
+            trail.outcome_record(err.status().as_u16(), None, Some(e.kind().as_str())),
+        );
+        err
     }
 
     fn upstream_error(&self, e: &hushgate_providers::Error) -> ApiError {
@@ -862,7 +1021,24 @@ impl Gateway {
         from_upstream(e)
     }
 
-    fn stream_ended(&self, key: &KeyInfo, provider: &str, estimate: u64, end: StreamEnd) {
+    fn stream_ended(
+        &self,
+        key: &KeyInfo,
+        provider: &str,
+        estimate: u64,
+        trail: &Trail,
+        end: StreamEnd,
+    ) {
+        // 499: the client went away before the end (nginx's convention).
+        let status = match (&end.error, end.cancelled) {
+            (Some(_), _) => 502,
+            (None, true) => 499,
+            (None, false) => 200,
+        };
+        trail::append_later(
+            &self.0.audit,
+            trail.outcome_record(status, end.usage.as_ref(), end.error),
+        );
         let m = &self.0.metrics;
         m.streams_open.dec();
         m.unknown_placeholders
@@ -913,6 +1089,37 @@ impl Gateway {
             }
         });
     }
+}
+
+/// 16 random bytes as hex; a clock-based id if the OS has no randomness.
+fn new_request_id() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        b = t.to_le_bytes();
+    }
+    format!("req_{}", hex::encode(b))
+}
+
+/// The redacted texts of a request as sent, one per line, for tenants that
+/// keep them in the audit record (capped at 64 KiB).
+fn redacted_prompt(body: &Value) -> String {
+    let mut out = String::new();
+    let mut copy = body.clone();
+    fields::for_each_text(&mut copy, &mut |s| {
+        if out.len() < 64 << 10 {
+            out.push_str(s);
+            out.push('\n');
+        }
+    });
+    let mut cut = out.len().min(64 << 10);
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.truncate(cut);
+    out
 }
 
 /// `x-hushgate-decision` and `x-hushgate-route`: what was done, for the

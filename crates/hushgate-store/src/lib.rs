@@ -75,8 +75,9 @@ mod vault;
 
 pub use audit::{
     Appended, AuditFilter, AuditOptions, AuditRecord, AuditSigner, AuditStats, AuditWriter,
-    ChainReport, ExportFormat, PurgeReport, RecordFields, StatsRow, StoredRecord, Tamper,
-    TamperKind, TokenUsage, VerifyReport, VerifyingKeys, hash_record,
+    ChainReport, ExportFormat, FORWARDED_STATUS, OUTCOME_DECISION, PurgeReport, RecordFields,
+    StatsRow, StoredRecord, Tamper, TamperKind, TokenUsage, VerifyReport, VerifyingKeys,
+    hash_record,
 };
 pub use correlate::{CorrelationKey, ValueHash};
 pub use db::{Backend, Store, StoreOptions, Synchronous};

@@ -70,6 +70,15 @@ async fn serve(config: Config, path: Option<&Path>, args: ServeArgs) -> anyhow::
         env!("CARGO_PKG_VERSION")
     );
     eprint!("{summary}");
+    for f in &startup.created_files {
+        eprintln!(
+            "  created {} (audit key material, mode 0600: back it up, keep it private)",
+            f.display()
+        );
+    }
+    for w in &startup.warnings {
+        eprintln!("hushgate: warning: {w}");
+    }
     for (name, why) in &startup.unusable_providers {
         eprintln!("  provider `{name}` is unusable: {why}");
     }

@@ -17,7 +17,7 @@ pub struct Harness {
     pub other_key: String,
     pub gateway: Gateway,
     pub client: reqwest::Client,
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
 /// Sensitive values used across the tests: none may reach the double.
@@ -50,6 +50,10 @@ pub async fn start_with(behaviour: Behaviour, extra: &str) -> Harness {
         r#"listen = "127.0.0.1:0"
 [storage]
 url = "sqlite://{db}"
+
+[audit]
+signing_key_file = "{audit_key}"
+secret_file = "{secret}"
 
 [server]
 max_body_bytes = 1048576
@@ -95,6 +99,8 @@ model = "llama"
 {extra}
 "#,
         db = db.display(),
+        audit_key = dir.path().join("audit.key").display(),
+        secret = dir.path().join("secret.key").display(),
         double = double.base_url(),
         private = private.base_url(),
     );
@@ -121,7 +127,7 @@ model = "llama"
         other_key: other_key.expose().to_owned(),
         gateway,
         client: reqwest::Client::new(),
-        _dir: dir,
+        dir,
     }
 }
 

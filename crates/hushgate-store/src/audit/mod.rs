@@ -27,6 +27,15 @@ pub use sign::{AuditSigner, VerifyingKeys};
 pub use verify::{ChainReport, Tamper, TamperKind, VerifyReport};
 pub use writer::{Appended, AuditOptions, AuditWriter};
 
+/// The `decision` of an outcome record: what became of a forwarded request
+/// (status, tokens, latency, upstream error), written after its decision
+/// record and sharing its `request_id`.
+pub const OUTCOME_DECISION: &str = "outcome";
+
+/// The `status` of a decision record written before forwarding: the outcome
+/// record that follows holds the real one.
+pub const FORWARDED_STATUS: i64 = 0;
+
 /// Token counts reported by the provider.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TokenUsage {

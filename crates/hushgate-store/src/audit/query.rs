@@ -313,11 +313,19 @@ impl Store {
                     route,
                     ..StatsRow::default()
                 });
-                row.requests += 1;
-                *row.decisions.entry(r.try_get("decision")?).or_default() += 1;
-                *row.statuses.entry(r.try_get("status")?).or_default() += 1;
-                for (t, n) in findings {
-                    *row.findings.entry(t).or_default() += to_u64(n);
+                // A forwarded request has a decision record (status 0) and an
+                // outcome record: count the request once, its status once.
+                let decision: String = r.try_get("decision")?;
+                if decision != super::OUTCOME_DECISION {
+                    row.requests += 1;
+                    *row.decisions.entry(decision).or_default() += 1;
+                    for (t, n) in findings {
+                        *row.findings.entry(t).or_default() += to_u64(n);
+                    }
+                }
+                let status: i64 = r.try_get("status")?;
+                if status != super::FORWARDED_STATUS {
+                    *row.statuses.entry(status).or_default() += 1;
                 }
                 if r.try_get::<Option<String>, _>("upstream_error")?.is_some() {
                     row.upstream_errors += 1;
