@@ -43,8 +43,12 @@ const TAG_KV: u16 = 6;
 const TAG_ENV_VALUE: u16 = 7;
 const TAG_CLI_FLAG: u16 = 8;
 
-/// Characters of a PEM body, raw or inside a JSON string (`\n`, `\/`).
-const PEM_BODY: &str = r#"(?:[A-Za-z0-9+/=\s:,.\-]|\\[nr/])"#;
+/// One piece of a PEM body, raw or inside a JSON string (`\n`, `\/`): a
+/// character, after at most four dashes (`DEK-Info`). A body
+/// never holds `-----`, so the search for a footer stops at the next
+/// `-----BEGIN` instead of running to the end of the text for every header
+/// (quadratic on text full of headers without footers).
+const PEM_BODY: &str = r#"(?:-{0,4}(?:[A-Za-z0-9+/=\s:,.]|\\[nr/]))"#;
 
 /// A secret word ending an identifier (optionally `_value`), quote,
 /// separator, quote. The automaton starts at the secret word, not at the
