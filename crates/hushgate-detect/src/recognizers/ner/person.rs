@@ -1129,10 +1129,14 @@ impl<'a> Scan<'a> {
 
     /// Is the line holding token `p` short (a closing line like "Best,")?
     fn line_is_short_before(&self, p: usize) -> bool {
+        // Only the last 32 bytes can hold a line break close enough, so only
+        // they are searched (a search to the line start is quadratic on one
+        // huge line). A literal `\n` (JSON-escaped text) counts as a break.
         let start = self.toks[p].start;
-        let line_start = self.text[..start].rfind('\n').map_or(0, |x| x + 1);
-        let esc = self.text[..start].rfind("\\n").map_or(0, |x| x + 2);
-        start - line_start.max(esc) <= 30
+        let window = &self.text.as_bytes()[start.saturating_sub(32)..start];
+        start <= 30
+            || window[window.len().saturating_sub(31)..].contains(&b'\n')
+            || memmem::rfind(window, b"\\n").is_some_and(|i| window.len() - (i + 2) <= 30)
     }
 
     /// "approved by", "assigned to", "next of kin", "my name is".
