@@ -11,6 +11,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::error::BuildError;
+use crate::recognizers::numbers::TableMemo;
 
 /// The compiled context lexicon, shared by every scan.
 #[derive(Debug, Clone)]
@@ -93,6 +94,7 @@ impl ContextLexicon {
         ContextIndex {
             hits,
             keys: Arc::clone(&self.keys),
+            tables: TableMemo::default(),
         }
     }
 }
@@ -109,6 +111,8 @@ struct ContextHit {
 pub struct ContextIndex {
     hits: Vec<ContextHit>,
     keys: Arc<Keys>,
+    /// Table look-backs remembered between the matches of this scan.
+    pub(crate) tables: TableMemo,
 }
 
 impl ContextIndex {

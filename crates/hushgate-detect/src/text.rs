@@ -39,6 +39,31 @@ pub fn ceil_char_boundary(text: &str, i: usize) -> usize {
     i
 }
 
+/// The start of the line holding byte `at` (just after the last `\n`
+/// before it, or 0), if it is at most `window` bytes back; `None` when the
+/// line starts further back. Recognizers read line context through this so
+/// that each match costs at most `window` bytes, not the whole line (one
+/// multi-megabyte line would otherwise be quadratic).
+pub(crate) fn line_start_within(text: &[u8], at: usize, window: usize) -> Option<usize> {
+    let at = at.min(text.len());
+    let lo = at.saturating_sub(window);
+    match memchr::memrchr(b'\n', &text[lo..at]) {
+        Some(i) => Some(lo + i + 1),
+        None => (lo == 0).then_some(0),
+    }
+}
+
+/// Like [`line_start_within`], with `\r` also ending a line (HL7 v2
+/// segments end in a bare `\r`).
+pub(crate) fn segment_start_within(text: &[u8], at: usize, window: usize) -> Option<usize> {
+    let at = at.min(text.len());
+    let lo = at.saturating_sub(window);
+    match memchr::memrchr2(b'\n', b'\r', &text[lo..at]) {
+        Some(i) => Some(lo + i + 1),
+        None => (lo == 0).then_some(0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +75,16 @@ mod tests {
         assert_eq!(byte_to_char_offsets(t, &[0, 5, b]), vec![0, 2, 8]);
         assert_eq!(floor_char_boundary(t, 2), 0);
         assert_eq!(ceil_char_boundary(t, 2), 4);
+    }
+
+    #[test]
+    fn line_starts_within_a_window() {
+        let t = b"ab\ncdef\rgh";
+        assert_eq!(line_start_within(t, 1, 8), Some(0));
+        assert_eq!(line_start_within(t, 6, 8), Some(3));
+        assert_eq!(line_start_within(t, 10, 8), Some(3));
+        assert_eq!(line_start_within(t, 10, 6), None);
+        assert_eq!(segment_start_within(t, 10, 6), Some(8));
+        assert_eq!(line_start_within(t, 99, 99), Some(3));
     }
 }

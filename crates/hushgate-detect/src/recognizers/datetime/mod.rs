@@ -21,13 +21,16 @@ use hushgate_types::{EntityType, Finding};
 
 use crate::options::DetectOptions;
 use crate::recognizer::{Match, Pattern, PatternRecognizer};
-use crate::text::floor_char_boundary;
+use crate::text::{floor_char_boundary, segment_start_within};
 
 pub(crate) fn recognizers(_o: &DetectOptions) -> Vec<Arc<dyn PatternRecognizer>> {
     vec![Arc::new(DateTime)]
 }
 
 const NAME: &str = "datetime";
+
+/// How far back from an HL7 date its segment name is looked for.
+const HL7_WINDOW: usize = 2048;
 
 // Pattern tags.
 const YMD: u16 = 0;
@@ -280,9 +283,10 @@ fn numeric(m: &Match<'_>) -> Found {
 fn hl7(m: &Match<'_>) -> Found {
     let start = m.start + 1;
     let end = start + 8;
-    let line_start = m.text[..m.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let line = &m.text[line_start..];
-    if line.starts_with("MSH") || line.starts_with("EVN") {
+    // A segment name further back than the window is not looked for.
+    let seg = segment_start_within(m.text.as_bytes(), m.start, HL7_WINDOW)
+        .and_then(|s| m.text.as_bytes().get(s..s + 3));
+    if matches!(seg, Some(b"MSH" | b"EVN")) {
         return None;
     }
     let v = m.text.get(start..end)?;

@@ -11,6 +11,7 @@ use std::str::FromStr;
 use hushgate_types::{EntityType, Finding};
 
 use crate::recognizer::Match;
+use crate::text::line_start_within;
 
 /// Four dotted octets (0-255, no zero padding), then one byte that shows the
 /// run has ended (not a digit, not `.digit`). Shapes that are not addresses
@@ -126,11 +127,15 @@ pub(super) fn on_ipv4(m: &Match<'_>, out: &mut Vec<Finding>) {
     };
     let ip_context = m.context.before("ip", start, 40);
     // Version words before it, or right after it in the same clause (`the 1.2.3.4 SDK`).
-    let clause = text[end..]
-        .find(['\n', ')', ';', ',', '.'])
-        .map_or(16, |i| i.min(16));
-    let line = text[..start].rfind('\n').map_or(start, |i| start - i - 1);
-    if !ip_context && m.context.near("version", start, end, line.min(32), clause) {
+    // Both windows are short, so only that much text is searched: a search to
+    // the end (or start) of the line would be quadratic on one huge line.
+    let bytes = text.as_bytes();
+    let clause = bytes[end..bytes.len().min(end + 16)]
+        .iter()
+        .position(|b| matches!(b, b'\n' | b')' | b';' | b',' | b'.'))
+        .unwrap_or(16);
+    let line = line_start_within(bytes, start, 32).map_or(32, |ls| start - ls);
+    if !ip_context && m.context.near("version", start, end, line, clause) {
         return;
     }
     let score = if addr.is_unspecified() || addr.is_broadcast() {

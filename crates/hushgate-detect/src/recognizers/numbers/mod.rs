@@ -34,12 +34,15 @@ mod phone;
 mod run;
 mod table;
 
+pub(crate) use table::TableMemo;
+
 use std::sync::Arc;
 
 use hushgate_types::{EntityType, Finding};
 
 use crate::options::DetectOptions;
 use crate::recognizer::{Match, Pattern, PatternRecognizer};
+use crate::text::segment_start_within;
 use crate::validate::checksum;
 
 use context::{Ctx, Ctxs};
@@ -436,7 +439,7 @@ impl Numbers {
         {
             return Some(Verdict::Emit(EntityType::PhoneNumber, 0.8));
         }
-        let column = table::column_ctx(m.text.as_bytes(), start);
+        let column = table::column_ctx(m.text.as_bytes(), start, &m.context.tables);
         if let Some(v) = column.and_then(|c| self.directed(c, digits, shape)) {
             return Some(v);
         }
@@ -490,11 +493,9 @@ fn hl7_field(t: &[u8], start: usize) -> Option<([u8; 3], usize)> {
     if start == 0 || t.get(start - 1) != Some(&b'|') {
         return None;
     }
-    let lo = start.saturating_sub(2048);
-    let line_start = t[lo..start]
-        .iter()
-        .rposition(|&b| b == b'\n' || b == b'\r')
-        .map_or(lo, |p| lo + p + 1);
+    // Segments are short: a value further than the window from its segment
+    // name has no field number (and one huge line stays linear).
+    let line_start = segment_start_within(t, start, 2048)?;
     let head = t.get(line_start..line_start + 4)?;
     if !(head[0].is_ascii_uppercase()
         && head[1..3]

@@ -19,6 +19,7 @@ use hushgate_types::{EntityType, Finding};
 
 use crate::options::DetectOptions;
 use crate::recognizer::{Match, Pattern, PatternRecognizer};
+use crate::text::line_start_within;
 use crate::validate::crypto::base64_decode;
 use crate::validate::entropy::looks_random;
 
@@ -33,6 +34,11 @@ struct Secrets;
 
 const NAME: &str = "secrets";
 
+/// Longest line above `value:` read for its `- name: X`.
+const PREV_LINE_MAX: usize = 256;
+/// How far back from a command-line flag its command may start.
+const COMMAND_WINDOW: usize = 1024;
+
 const TAG_PEM: u16 = 0;
 const TAG_PEM_OPEN: u16 = 1;
 const TAG_AWS_ID: u16 = 2;
@@ -43,8 +49,12 @@ const TAG_KV: u16 = 6;
 const TAG_ENV_VALUE: u16 = 7;
 const TAG_CLI_FLAG: u16 = 8;
 
-/// Characters of a PEM body, raw or inside a JSON string (`\n`, `\/`).
-const PEM_BODY: &str = r#"(?:[A-Za-z0-9+/=\s:,.\-]|\\[nr/])"#;
+/// One piece of a PEM body, raw or inside a JSON string (`\n`, `\/`): a
+/// character, after at most four dashes (`DEK-Info`). A body
+/// never holds `-----`, so the search for a footer stops at the next
+/// `-----BEGIN` instead of running to the end of the text for every header
+/// (quadratic on text full of headers without footers).
+const PEM_BODY: &str = r#"(?:-{0,4}(?:[A-Za-z0-9+/=\s:,.]|\\[nr/]))"#;
 
 /// A secret word ending an identifier (optionally `_value`), quote,
 /// separator, quote. The automaton starts at the secret word, not at the
@@ -178,12 +188,13 @@ fn auth_scheme_credential(text: &str, start: usize, end: usize) -> Option<(usize
 /// `value: …` under `- name: SOME_TOKEN` (Kubernetes `env`, compose,
 /// GitHub Actions): the name on the line above says what the value is.
 fn env_list_value(text: &str, start: usize, end: usize) -> Option<(usize, usize, f32)> {
-    let line_start = text[..start].rfind('\n')?;
-    if !text[line_start + 1..start].trim().is_empty() {
-        return None;
-    }
-    let prev_start = text[..line_start].rfind('\n').map_or(0, |i| i + 1);
-    let prev = text[prev_start..line_start].trim();
+    // Only indentation may stand before `value:`; walking back over it (not
+    // searching for the line start) keeps this linear on one huge line.
+    let indent = text[..start].trim_end_matches(|c: char| c.is_whitespace() && c != '\n');
+    let line_start = indent.strip_suffix('\n')?.len();
+    // A `- name: X` line is short; a longer line above is something else.
+    let prev_start = line_start_within(text.as_bytes(), line_start, PREV_LINE_MAX)?;
+    let prev = text.get(prev_start..line_start)?.trim();
     let name = prev.strip_prefix('-').unwrap_or(prev).trim_start();
     let name = name.strip_prefix("name:")?.trim().trim_matches(['"', '\'']);
     let kind = kv::classify_key(name)?;
@@ -198,7 +209,11 @@ fn env_list_value(text: &str, start: usize, end: usize) -> Option<(usize, usize,
 /// The command a flag belongs to: the first one or two words of its line
 /// (after `sudo`, `$ ` prompts and `RUN`).
 fn command_of(text: &str, at: usize) -> (&str, &str) {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    // A flag further than the window from its line start has no command
+    // (bounded so that one huge line is not rescanned for every flag).
+    let Some(line_start) = line_start_within(text.as_bytes(), at, COMMAND_WINDOW) else {
+        return ("", "");
+    };
     let mut words = text[line_start..at]
         .split_whitespace()
         .skip_while(|w| matches!(*w, "$" | "#" | ">" | "sudo" | "RUN" | "run:" | "-" | "exec"));
@@ -279,9 +294,15 @@ fn key_value(m: &Match<'_>, out: &mut Vec<Finding>) {
         return;
     };
     // `KEY=value` alone on its line (optionally after `export`): a .env file.
-    let line_start = m.text[..key_start].rfind('\n').map_or(0, |i| i + 1);
-    let before = m.text[line_start..key_start].trim();
-    let env_line = sep == "=" && (before.is_empty() || before == "export");
+    // Read backwards from the key, not forwards from the line start, so that
+    // one huge line is not rescanned for every key on it.
+    let line_blank = |s: &str| {
+        let s = s.trim_end_matches(|c: char| c.is_whitespace() && c != '\n');
+        s.is_empty() || s.ends_with('\n')
+    };
+    let before = m.text[..key_start].trim_end_matches(|c: char| c.is_whitespace() && c != '\n');
+    let env_line =
+        sep == "=" && (line_blank(before) || before.strip_suffix("export").is_some_and(line_blank));
     if let Some((a, b, score)) = kv::judge(m.text, kind, m.end, quote, loose, env_line) {
         out.push(Finding::new(EntityType::ApiKey, a, b, score, NAME));
     }
