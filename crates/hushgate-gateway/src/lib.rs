@@ -22,6 +22,7 @@
 //! text, key or detected value is logged, put into an error or a metric
 //! label; no answer is buffered whole when streaming.
 
+pub mod decide;
 pub mod error;
 pub mod fields;
 pub mod metrics;

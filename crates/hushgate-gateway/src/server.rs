@@ -1,7 +1,7 @@
 //! The HTTP server: state built once at startup, routes, and the request
 //! path every proxied endpoint shares.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,18 +12,18 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hushgate_config::{Config, ModelConfig, TenantConfig};
-use hushgate_detect::Engine;
-use hushgate_policy::{Policy, Request as PolicyRequest, clinical};
+use hushgate_policy::Policy;
 use hushgate_providers::{Endpoint, Provider};
 use hushgate_redact::{Redactor, Restorer, Vault};
 use hushgate_store::{
     AuditKeys, AuditOptions, AuditWriter, CorrelationKey, KeyInfo, Limiter, RateDecision,
-    RedactedPrompt, Store, ValueHash,
+    RedactedPrompt, Store,
 };
-use hushgate_types::{EntityType, Finding, TenantId};
+use hushgate_types::TenantId;
 use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 
+use crate::decide::{Ask, build_redactor, scan_and_apply};
 use crate::error::{ApiError, from_upstream};
 use crate::fields;
 use crate::metrics::{
@@ -235,21 +235,6 @@ impl Gateway {
     }
 }
 
-fn build_redactor(
-    config: &Config,
-    detection: &hushgate_detect::DetectOptions,
-    tenant: &str,
-) -> Result<Redactor, StartError> {
-    let engine = Engine::with_options(detection).map_err(|e| StartError::Engine {
-        tenant: tenant.to_owned(),
-        message: e.to_string(),
-    })?;
-    Redactor::new(engine, config.redact.clone()).map_err(|e| StartError::Engine {
-        tenant: tenant.to_owned(),
-        message: e.to_string(),
-    })
-}
-
 // --- routes ------------------------------------------------------------------
 
 async fn chat_completions(State(gw): State<Gateway>, headers: HeaderMap, body: Body) -> Response {
@@ -335,137 +320,6 @@ struct Prepared {
     /// The decision's label (`allow`, `pseudonymize`, `route_private`).
     action: &'static str,
     route: String,
-}
-
-/// What the decision needs to know of a request (no text).
-struct Ask {
-    endpoint: Endpoint,
-    tenant: String,
-    route: String,
-    /// The tenant has regimes: the policy engine decides.
-    governed: bool,
-    pseudonymize_all: bool,
-    requested_self_hosted: bool,
-    down: Vec<String>,
-    media_parts: usize,
-}
-
-/// The texts as they will be sent, and why.
-struct Outcome {
-    texts: Vec<String>,
-    vault: Vault,
-    counts: BTreeMap<EntityType, usize>,
-    value_hashes: Vec<ValueHash>,
-    replaced: usize,
-    action: &'static str,
-    /// `None`: blocked.
-    route: Option<String>,
-    reasons: Value,
-}
-
-/// Detection, decision and transformation of one request's texts: CPU work,
-/// run on the blocking pool for large requests.
-fn scan_and_apply(
-    redactor: &Redactor,
-    policy: &Policy,
-    self_hosted: &HashMap<String, bool>,
-    correlation: &CorrelationKey,
-    ask: &Ask,
-    texts: Vec<String>,
-    mut vault: Vault,
-) -> Result<Outcome, ApiError> {
-    let findings: Vec<Vec<Finding>> = texts.iter().map(|t| redactor.engine().scan(t)).collect();
-    let mut counts: BTreeMap<EntityType, usize> = BTreeMap::new();
-    let mut hashes = std::collections::BTreeSet::new();
-    for (text, fs) in texts.iter().zip(&findings) {
-        for f in fs {
-            *counts.entry(f.entity_type.clone()).or_default() += 1;
-            if let Some(v) = text.get(f.start..f.end) {
-                hashes.insert(correlation.hash(&f.entity_type, v));
-            }
-        }
-    }
-    // Which types to replace, on which route.
-    let (action, route, replace, reasons): (
-        &'static str,
-        Option<String>,
-        Option<Vec<EntityType>>,
-        Value,
-    ) = if ask.governed {
-        let clinical = texts.iter().any(|t| clinical::has_clinical_context(t));
-        let req = PolicyRequest::new(&ask.tenant, &ask.route)
-            .endpoint(policy_endpoint(ask.endpoint))
-            .entities(counts.keys().cloned())
-            .clinical_context(clinical)
-            .down(ask.down.iter().cloned());
-        let d = policy
-            .decide(&req)
-            .map_err(|_| ApiError::fail_closed("The policy could not decide"))?;
-        let reasons = serde_json::to_value(&d.reasons).unwrap_or(Value::Null);
-        let external = d
-            .route
-            .as_ref()
-            .is_some_and(|r| !self_hosted.get(r).copied().unwrap_or(false));
-        let replace = if external && ask.pseudonymize_all {
-            None
-        } else {
-            Some(d.pseudonymize.clone())
-        };
-        (d.action.as_str(), d.route.clone(), replace, reasons)
-    } else if ask.requested_self_hosted {
-        (
-            "allow",
-            Some(ask.route.clone()),
-            Some(Vec::new()),
-            Value::Null,
-        )
-    } else {
-        let action = if counts.is_empty() {
-            "allow"
-        } else {
-            "pseudonymize"
-        };
-        (action, Some(ask.route.clone()), None, Value::Null)
-    };
-    let _ = ask.media_parts;
-    let keep = |f: &Finding| {
-        replace
-            .as_ref()
-            .is_none_or(|types| types.contains(&f.entity_type))
-    };
-    let selected: Vec<Vec<Finding>> = findings
-        .into_iter()
-        .map(|fs| fs.into_iter().filter(|f| keep(f)).collect())
-        .collect();
-    let replaced: usize = selected.iter().map(Vec::len).sum();
-    let texts = if replaced == 0 || route.is_none() {
-        texts
-    } else {
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        redactor
-            .apply_batch(&refs, &selected, &mut vault)
-            .into_iter()
-            .map(|r| r.text)
-            .collect()
-    };
-    Ok(Outcome {
-        texts,
-        vault,
-        counts,
-        value_hashes: hashes.into_iter().collect(),
-        replaced,
-        action,
-        route,
-        reasons,
-    })
-}
-
-fn policy_endpoint(e: Endpoint) -> hushgate_policy::Endpoint {
-    match e {
-        Endpoint::Completions => hushgate_policy::Endpoint::Completions,
-        Endpoint::Embeddings => hushgate_policy::Endpoint::Embeddings,
-        _ => hushgate_policy::Endpoint::Chat,
-    }
 }
 
 impl Gateway {
