@@ -166,6 +166,10 @@ pub struct FileLimits {
     pub tokens_per_minute: Option<u64>,
     /// Prompt plus completion tokens per API key per calendar month (UTC).
     pub monthly_token_budget: Option<u64>,
+    /// Global `[limits]` only: keep the per-minute windows in Redis
+    /// (`redis://HOST:PORT/DB`) instead of the storage database, for many
+    /// replicas under high request rates. Budgets stay in the database.
+    pub redis_url: Option<String>,
 }
 
 /// One `[[providers]]` entry: an upstream API.

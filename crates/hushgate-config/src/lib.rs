@@ -81,6 +81,10 @@ pub struct Config {
     /// (`catalog`, `contract`), the tenants that have `regimes`, and
     /// `[policy]`; already checked by `hushgate_policy::Policy::new`.
     pub policy: hushgate_policy::PolicyConfig,
+    /// `[limits] redis_url`: rate-limit windows in Redis instead of the
+    /// storage database. May hold a password: print it only through
+    /// [`StorageConfig::redacted_url`]-style masking.
+    pub redis_url: Option<String>,
     /// `[audit]`: signing key, retired verifying keys, server secret, writer
     /// tuning (tenants' audit settings are in [`TenantConfig::audit`]).
     pub audit: AuditConfig,
@@ -136,6 +140,7 @@ impl Default for Config {
             models: Vec::new(),
             tenants: Vec::new(),
             policy: hushgate_policy::PolicyConfig::default(),
+            redis_url: None,
             audit: AuditConfig::default(),
             warnings: Vec::new(),
         }

@@ -88,6 +88,12 @@ pub(crate) fn validate(file: FileConfig, env_is_set: EnvIsSet<'_>) -> Result<Con
     let server = server(&file, &mut r);
     let audit = audit(&file.audit, env_is_set, &mut r);
     let limits = limits(&file.limits, None, "limits", &mut r);
+    let redis_url = file.limits.redis_url.clone();
+    if let Some(u) = &redis_url
+        && !(u.starts_with("redis://") || u.starts_with("rediss://"))
+    {
+        r.problem("limits.redis_url", "must be a redis:// or rediss:// URL");
+    }
 
     if let Err(e) = Engine::with_options(&file.detection) {
         r.problem("detection", e.to_string());
@@ -215,6 +221,7 @@ pub(crate) fn validate(file: FileConfig, env_is_set: EnvIsSet<'_>) -> Result<Con
         tenants,
         policy,
         audit,
+        redis_url,
         warnings: r.warnings,
     })
 }
@@ -471,6 +478,12 @@ fn server(file: &FileConfig, r: &mut Report) -> ServerConfig {
 
 /// `file` over `base` (the global limits when validating a tenant).
 fn limits(file: &FileLimits, base: Option<&Limits>, key: &str, r: &mut Report) -> Limits {
+    if base.is_some() && file.redis_url.is_some() {
+        r.problem(
+            format!("{key}.redis_url"),
+            "belongs in the global [limits] table: every tenant shares one limiter",
+        );
+    }
     let mut one = |field: &str, v: Option<u64>, inherited: Option<u64>| match v {
         Some(0) => {
             r.problem(

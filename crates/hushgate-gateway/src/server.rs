@@ -47,6 +47,8 @@ pub enum StartError {
     Tenant(String),
     #[error("invalid policy: {0}")]
     Policy(String),
+    #[error("cannot connect to the rate limiter's Redis ([limits] redis_url): {0}")]
+    Limiter(#[source] hushgate_store::Error),
     #[error("cannot load the audit keys: {0}")]
     Audit(#[source] hushgate_store::Error),
 }
@@ -113,12 +115,15 @@ impl Gateway {
                 url: config.storage.redacted_url(),
                 source,
             })?;
-        Gateway::with_store(config, store)
+        Gateway::with_store(config, store).await
     }
 
     /// [`Gateway::new`] on an already opened store. Loads (on a first start,
     /// creates) the audit keys `[audit]` names and starts the audit writer.
-    pub fn with_store(config: Config, store: Store) -> Result<(Gateway, Startup), StartError> {
+    pub async fn with_store(
+        config: Config,
+        store: Store,
+    ) -> Result<(Gateway, Startup), StartError> {
         let keys = AuditKeys::load(&config.audit).map_err(StartError::Audit)?;
         let audit = AuditWriter::start(
             store.clone(),
@@ -170,7 +175,10 @@ impl Gateway {
             }
         }
         let policy = Policy::new(&config.policy).map_err(|e| StartError::Policy(e.to_string()))?;
-        let limiter = Limiter::database(store.clone());
+        let limiter = match &config.redis_url {
+            Some(url) => Limiter::redis(url).await.map_err(StartError::Limiter)?,
+            None => Limiter::database(store.clone()),
+        };
         let inner = Inner {
             config,
             store,

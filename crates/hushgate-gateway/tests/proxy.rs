@@ -516,3 +516,29 @@ async fn health_readiness_and_metrics_without_values() {
         assert!(!metrics.contains(v));
     }
 }
+
+#[tokio::test]
+async fn rate_limits_can_live_in_redis() {
+    let Ok(url) = std::env::var("HUSHGATE_TEST_REDIS_URL") else {
+        eprintln!("HUSHGATE_TEST_REDIS_URL is unset: the Redis limiter is not tested here");
+        return;
+    };
+    let tenants = format!(
+        r#"
+[limits]
+redis_url = "{url}"
+requests_per_minute = 2
+
+[[tenants]]
+name = "clinic"
+
+[[tenants]]
+name = "other"
+"#
+    );
+    let h = start_with(Behaviour::echo(), &tenants).await;
+    for _ in 0..2 {
+        assert_eq!(h.post("/chat/completions", &chat("hi")).await.status(), 200);
+    }
+    assert_eq!(h.post("/chat/completions", &chat("hi")).await.status(), 429);
+}
