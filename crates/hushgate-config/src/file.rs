@@ -285,6 +285,9 @@ pub struct FileTenant {
     pub rule_actions: BTreeMap<String, hushgate_policy::Action>,
     /// `[tenants.audit]`: fail closed, store the redacted prompt.
     pub audit: FileTenantAudit,
+    /// Image, audio and file parts cannot be scanned: `pass` (default)
+    /// sends them as they are; `block` refuses requests that carry any.
+    pub unscanned_content: Option<String>,
 }
 
 /// `[tenants.detection]`: a tenant's changes to `[detection]`. Scalars

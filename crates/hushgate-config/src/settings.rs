@@ -288,6 +288,8 @@ pub struct TenantConfig {
     /// before an external provider, whatever the regimes allow; `"policy"`:
     /// only what the policy decision lists.
     pub pseudonymize_all: bool,
+    /// `unscanned_content = "block"`: refuse requests with media parts.
+    pub block_unscanned: bool,
     /// `[tenants.audit]`.
     pub audit: TenantAuditConfig,
 }

@@ -826,6 +826,17 @@ fn tenant(
             true
         }
     };
+    let block_unscanned = match t.unscanned_content.as_deref() {
+        None | Some("pass") => false,
+        Some("block") => true,
+        Some(other) => {
+            r.problem(
+                format!("{key}.unscanned_content"),
+                format!("`{other}` is neither `pass` nor `block`"),
+            );
+            true
+        }
+    };
     if regimes.is_empty() {
         let policy_keys = [
             ("pseudonymize", t.pseudonymize.as_deref() == Some("policy")),
@@ -861,6 +872,7 @@ fn tenant(
         detection,
         custom_detection,
         pseudonymize_all,
+        block_unscanned,
         audit,
     })
 }

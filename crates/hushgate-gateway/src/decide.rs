@@ -43,6 +43,7 @@ pub(crate) struct Ask {
     pub(crate) requested_self_hosted: bool,
     pub(crate) down: Vec<String>,
     pub(crate) media_parts: usize,
+    pub(crate) block_unscanned: bool,
 }
 
 /// The texts as they will be sent, and why.
@@ -122,7 +123,21 @@ pub(crate) fn scan_and_apply(
         };
         (action, Some(ask.route.clone()), None, Value::Null)
     };
-    let _ = ask.media_parts;
+    let (action, route, reasons) = if ask.block_unscanned && ask.media_parts > 0 {
+        let reason = serde_json::json!([{
+            "provider": ask.route,
+            "rule": "gateway.unscanned_content",
+            "action": "block",
+            "detail": format!(
+                "{} image, audio or file part(s) cannot be scanned, and this tenant's \
+                 unscanned_content is `block`",
+                ask.media_parts
+            ),
+        }]);
+        ("block", None, reason)
+    } else {
+        (action, route, reasons)
+    };
     let keep = |f: &Finding| {
         replace
             .as_ref()
@@ -247,6 +262,7 @@ pub fn dry_run(
         requested_self_hosted: self_hosted.get(&model.provider).copied().unwrap_or(false),
         down: Vec::new(),
         media_parts: 0,
+        block_unscanned: t.block_unscanned,
     };
     let tenant_id = t
         .name

@@ -607,6 +607,7 @@ impl Gateway {
             requested_self_hosted: self.is_self_hosted(&model.provider),
             down: self.0.unusable.keys().cloned().collect(),
             media_parts: walk.media_parts,
+            block_unscanned: tenant.config.block_unscanned,
         };
         let redactor = Arc::clone(&tenant.redactor);
         let policy = Arc::clone(&self.0.policy);

@@ -542,3 +542,40 @@ name = "other"
     }
     assert_eq!(h.post("/chat/completions", &chat("hi")).await.status(), 429);
 }
+
+#[tokio::test]
+async fn media_parts_pass_or_are_blocked_per_tenant() {
+    let tenants = r#"
+[[tenants]]
+name = "clinic"
+
+[[tenants]]
+name = "other"
+unscanned_content = "block"
+"#;
+    let h = start_with(Behaviour::echo(), tenants).await;
+    let image = "data:image/png;base64,iVBORw0KGgo=";
+    let req = json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": [
+        {"type": "text", "text": format!("Who is {NAME}?")},
+        {"type": "image_url", "image_url": {"url": image}}
+    ]}]});
+    assert_eq!(h.post("/chat/completions", &req).await.status(), 200);
+    assert!(h.double.received(image), "media passes unchanged");
+    h.assert_never_received(&[NAME]);
+
+    let resp = h
+        .client
+        .post(format!("{}/chat/completions", h.base))
+        .bearer_auth(&h.other_key)
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["error"]["reasons"][0]["rule"],
+        "gateway.unscanned_content"
+    );
+    assert_eq!(h.double.request_count(), 1);
+}
