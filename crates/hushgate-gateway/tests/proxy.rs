@@ -579,3 +579,18 @@ unscanned_content = "block"
     );
     assert_eq!(h.double.request_count(), 1);
 }
+
+#[tokio::test]
+async fn a_client_that_goes_away_cancels_a_non_streaming_upstream_request() {
+    let h = start_with(Behaviour::hang(), TENANTS).await;
+    let sent = h
+        .client
+        .post(format!("{}/chat/completions", h.base))
+        .bearer_auth(&h.key)
+        .json(&chat("hello"))
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(sent.is_err(), "the double hangs: the client gives up");
+    assert!(h.double.wait_aborted(1, Duration::from_secs(5)).await);
+}
