@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use hushgate_store::{AuditFilter, ExportFormat, Store};
-use time::OffsetDateTime;
+use hushgate_store::{ExportFormat, Store};
 
 /// Write audit records to standard output as JSON lines or CSV.
 #[derive(Args)]
@@ -21,15 +20,8 @@ hushgate audit export --tenant clinic --since 2026-01-01 --until 2026-02-01 --fo
 hushgate audit export --since 24h | jq -r .decision | sort | uniq -c"
 )]
 pub struct ExportArgs {
-    /// Only this tenant's records.
-    #[arg(long, value_name = "NAME")]
-    tenant: Option<String>,
-    /// Records at or after DATE: 2026-01-31, 2026-01-31T08:00:00Z, or an age (7d, 12h, 2w).
-    #[arg(long, value_name = "DATE", value_parser = super::parse_when)]
-    since: Option<OffsetDateTime>,
-    /// Records before DATE (same forms as --since).
-    #[arg(long, value_name = "DATE", value_parser = super::parse_when)]
-    until: Option<OffsetDateTime>,
+    #[command(flatten)]
+    period: super::Period,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     format: Format,
@@ -44,12 +36,7 @@ enum Format {
 }
 
 pub async fn run(store: &Store, a: ExportArgs) -> anyhow::Result<ExitCode> {
-    super::check_period(a.since, a.until)?;
-    let filter = AuditFilter {
-        tenant: a.tenant,
-        since: a.since,
-        until: a.until,
-    };
+    let filter = a.period.filter()?;
     let format = match a.format {
         Format::Jsonl => ExportFormat::Jsonl,
         Format::Csv => ExportFormat::Csv,

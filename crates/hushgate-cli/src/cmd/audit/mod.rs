@@ -119,20 +119,38 @@ pub fn parse_age(s: &str) -> Result<time::Duration, String> {
         .ok_or_else(bad)
 }
 
-fn check_period(
+/// `--tenant`, `--since`, `--until`: which records `export` and `stats` read.
+#[derive(clap::Args)]
+pub struct Period {
+    /// Only this tenant's records.
+    #[arg(long, value_name = "NAME")]
+    tenant: Option<String>,
+    /// Records at or after DATE: 2026-01-31, 2026-01-31T08:00:00Z, or an age (7d, 12h, 2w).
+    #[arg(long, value_name = "DATE", value_parser = parse_when)]
     since: Option<OffsetDateTime>,
+    /// Records before DATE (same forms as --since).
+    #[arg(long, value_name = "DATE", value_parser = parse_when)]
     until: Option<OffsetDateTime>,
-) -> anyhow::Result<()> {
-    if let (Some(s), Some(u)) = (since, until)
-        && s >= u
-    {
-        bail!(
-            "--since ({}) is not before --until ({})",
-            format_time(s),
-            format_time(u)
-        );
+}
+
+impl Period {
+    /// The store's filter; an empty period (`--since` not before `--until`) is an error.
+    fn filter(self) -> anyhow::Result<hushgate_store::AuditFilter> {
+        if let (Some(s), Some(u)) = (self.since, self.until)
+            && s >= u
+        {
+            bail!(
+                "--since ({}) is not before --until ({})",
+                format_time(s),
+                format_time(u)
+            );
+        }
+        Ok(hushgate_store::AuditFilter {
+            tenant: self.tenant,
+            since: self.since,
+            until: self.until,
+        })
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -7,9 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use hushgate_store::{AuditFilter, StatsRow, Store};
+use hushgate_store::{StatsRow, Store};
 use serde::Serialize;
-use time::OffsetDateTime;
 
 /// Requests, decisions and findings by type, per tenant and route.
 #[derive(Args)]
@@ -24,15 +23,8 @@ hushgate audit stats --tenant clinic --since 7d\n  \
 hushgate audit stats --since 2026-01-01 --until 2026-02-01 --format json"
 )]
 pub struct StatsArgs {
-    /// Only this tenant.
-    #[arg(long, value_name = "NAME")]
-    tenant: Option<String>,
-    /// From DATE on: 2026-01-31, 2026-01-31T08:00:00Z, or an age (7d, 12h, 2w).
-    #[arg(long, value_name = "DATE", value_parser = super::parse_when)]
-    since: Option<OffsetDateTime>,
-    /// Before DATE (same forms as --since).
-    #[arg(long, value_name = "DATE", value_parser = super::parse_when)]
-    until: Option<OffsetDateTime>,
+    #[command(flatten)]
+    period: super::Period,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -76,12 +68,7 @@ fn cells(r: &StatsRow) -> [String; 7] {
 }
 
 pub async fn run(store: &Store, a: StatsArgs) -> anyhow::Result<ExitCode> {
-    super::check_period(a.since, a.until)?;
-    let filter = AuditFilter {
-        tenant: a.tenant,
-        since: a.since,
-        until: a.until,
-    };
+    let filter = a.period.filter()?;
     let stats = store
         .audit_stats(&filter)
         .await
