@@ -313,16 +313,16 @@ fn table(out: &mut impl Write, config: &Config, r: &Report<'_>) -> anyhow::Resul
                     [
                         format!("  {}", str_field(v, "rule")),
                         str_field(v, "class").to_owned(),
-                        list_field(v, "types"),
                         provider,
                         str_field(v, "action").to_owned(),
                         str_field(v, "detail").to_owned(),
+                        list_field(v, "types"),
                     ]
                 })
                 .collect();
             super::write_table(
                 out,
-                &["  RULE", "CLASS", "TYPES", "PROVIDER", "ACTION", "DETAIL"],
+                &["  RULE", "CLASS", "PROVIDER", "ACTION", "DETAIL", "TYPES"],
                 &rows,
             )?;
         }
