@@ -50,6 +50,8 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     Keys(cmd::keys::KeysArgs),
     Audit(cmd::audit::AuditArgs),
+    Review(cmd::review::ReviewArgs),
+    Check(cmd::check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +63,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(cli.config.as_deref(), args),
         Command::Keys(args) => cmd::keys::run(cli.config.as_deref(), args),
         Command::Audit(args) => cmd::audit::run(cli.config.as_deref(), args),
+        Command::Review(args) => cmd::review::run(cli.config.as_deref(), args),
+        Command::Check(args) => cmd::check::run(cli.config.as_deref(), args),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,9 @@
 pub mod audit;
+pub mod check;
 pub mod keys;
 pub mod redact;
 pub mod restore;
+pub mod review;
 pub mod scan;
 pub mod serve;
 
