@@ -18,15 +18,20 @@ mod cmd;
     long_about = "Hushgate keeps PII, PHI, card data and secrets out of LLM API requests.\n\n\
 It finds sensitive values (Presidio entity names: PERSON, EMAIL_ADDRESS, CREDIT_CARD, US_SSN, \
 API_KEY, ...) with one-pass automata, checksum validators and gazetteers, replaces them with \
-placeholders or realistic fakes before text leaves, and puts the originals back afterwards.",
+placeholders or realistic fakes before text leaves, and puts the originals back afterwards.\n\n\
+`hushgate serve` runs it as an OpenAI-compatible gateway: apps keep their OpenAI SDK and change \
+the base URL; every request is scanned, decided by the tenant's policy (forward, pseudonymize, \
+route to a self-hosted model, or block, with reasons) and recorded in a signed audit trail.",
     after_help = "Examples:\n  \
 hushgate serve                      # the gateway on 127.0.0.1:8080\n  \
+hushgate keys create --tenant default\n  \
+hushgate review --config examples/clinic.toml   # where each kind of data goes, and why\n  \
+echo 'Pt Jane Roe, MRN 0012345' | hushgate check --config examples/clinic.toml --tenant clinic\n  \
 echo 'mail jane@example.org, SSN 219-09-9999' | hushgate scan\n  \
 hushgate scan notes.txt logs/app.log --format json\n  \
 hushgate scan --jsonl < records.jsonl > findings.jsonl\n  \
 hushgate redact --vault note.vault note.txt > note.redacted.txt\n  \
 hushgate restore --vault note.vault note.redacted.txt\n  \
-hushgate keys create --tenant default\n  \
 hushgate audit verify\n\n\
 Run `hushgate help <command>` for every option."
 )]
