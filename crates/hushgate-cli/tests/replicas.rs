@@ -158,9 +158,7 @@ model = "upstream-model"
 /// production), with the double and `extra` tables; `None` when PostgreSQL is not configured.
 async fn setup(extra: &str) -> Option<(Env, ProviderDouble)> {
     // `Env::postgres` prints why it skips.
-    let Some(env) = Env::postgres().await else {
-        return None;
-    };
+    let env = Env::postgres().await?;
     let text = std::fs::read_to_string(&env.config).unwrap().replace(
         "checkpoint_interval_secs = 0",
         "checkpoint_interval_secs = 1",
