@@ -16,6 +16,7 @@ mod common;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -176,7 +177,7 @@ fn chat() -> Value {
     })
 }
 
-/// What a client saw.
+/// What a client saw; `status` 0 when the request failed in transport (a killed replica).
 #[derive(Debug, Clone)]
 struct Seen {
     replica: usize,
@@ -195,6 +196,18 @@ async fn load(
     n: usize,
     concurrency: usize,
 ) -> Vec<Seen> {
+    load_counting(bases, key, body, n, concurrency, Arc::default()).await
+}
+
+/// [`load`], counting the 200s in `ok` as they arrive.
+async fn load_counting(
+    bases: &[String],
+    key: &str,
+    body: &Value,
+    n: usize,
+    concurrency: usize,
+    ok: Arc<AtomicUsize>,
+) -> Vec<Seen> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
@@ -205,17 +218,27 @@ async fn load(
         let permit = Arc::clone(&gate).acquire_owned().await.unwrap();
         let replica = i % bases.len();
         let url = format!("{}/chat/completions", bases[replica]);
-        let (client, key, body) = (client.clone(), key.to_owned(), body.clone());
+        let (client, key, body, ok) = (
+            client.clone(),
+            key.to_owned(),
+            body.clone(),
+            Arc::clone(&ok),
+        );
         set.spawn(async move {
             let _permit = permit;
-            let resp = client
-                .post(url)
-                .bearer_auth(&key)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
+            let Ok(resp) = client.post(url).bearer_auth(&key).json(&body).send().await else {
+                return Seen {
+                    replica,
+                    status: 0,
+                    request_id: String::new(),
+                    body: Value::Null,
+                    retry_after: None,
+                };
+            };
             let status = resp.status().as_u16();
+            if status == 200 {
+                ok.fetch_add(1, Ordering::SeqCst);
+            }
             let header = |name: &str| {
                 resp.headers()
                     .get(name)
@@ -223,7 +246,8 @@ async fn load(
             };
             let request_id = header("x-request-id").unwrap();
             let retry_after = header("retry-after");
-            let body: Value = resp.json().await.unwrap();
+            // The headers are the answer; a body cut by a kill is no body.
+            let body: Value = resp.json().await.unwrap_or(Value::Null);
             Seen {
                 replica,
                 status,
@@ -535,5 +559,100 @@ monthly_token_budget = {budget}
         "budget test took {:?} ({ok} ok of {per_request} tokens, {limited} refused, budget \
          {budget}, estimate {estimate})",
         started.elapsed()
+    );
+}
+
+/// One replica is killed with SIGKILL mid-load: the other keeps answering every request,
+/// every answered request of either has its decision record, the dead replica's
+/// PostgreSQL connections (and any chain-head lock they held) go away, and after it is
+/// restarted and both are stopped gracefully the trail verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_mid_load_loses_no_decision_record() {
+    let started = Instant::now();
+    let Some((env, _double)) = setup("").await else {
+        return;
+    };
+    let key = create_key(&env, "bank");
+    let mut replicas = Served::start_replicas(&env, 2);
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
+
+    let ok = Arc::new(AtomicUsize::new(0));
+    let fired = {
+        let (bases, key, ok) = (bases.clone(), key.clone(), Arc::clone(&ok));
+        tokio::spawn(async move { load_counting(&bases, &key, &chat(), 300, 24, ok).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ok.load(Ordering::SeqCst) < 100 {
+        assert!(Instant::now() < deadline, "only {ok:?} answered in 30 s");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    replicas[0].child.kill().unwrap();
+    replicas[0].child.wait().unwrap();
+    let seen = fired.await.unwrap();
+
+    let failed_on = |r: usize| {
+        seen.iter()
+            .filter(|s| s.replica == r && s.status == 0)
+            .count()
+    };
+    assert_eq!(
+        count_on(&seen, 1, 200),
+        150,
+        "the survivor answers all: {:?}",
+        seen.iter().find(|s| s.replica == 1 && s.status != 200)
+    );
+    assert!(failed_on(0) > 0, "the kill should land mid-load");
+    assert_eq!(count_on(&seen, 0, 200) + failed_on(0), 150);
+
+    let records = records_of(&env, "bank").await;
+    let decisions: HashMap<&str, &StoredRecord> = records
+        .iter()
+        .filter(|r| r.fields.decision != OUTCOME_DECISION)
+        .map(|r| (r.fields.request_id.as_str(), r))
+        .collect();
+    for s in seen.iter().filter(|s| s.status == 200) {
+        let r = decisions.get(s.request_id.as_str()).unwrap_or_else(|| {
+            panic!(
+                "replica {}: {} was answered but has no decision record",
+                s.replica, s.request_id
+            )
+        });
+        assert_eq!(r.fields.status, 0);
+    }
+
+    // The killed replica comes back on the same config; both serve, both stop gracefully.
+    let mut back = Served::start_replicas(&env, 1);
+    replicas[0] = back.remove(0);
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
+    let more = load(&bases, &key, &chat(), 20, 4).await;
+    assert_eq!(count(&more, 200), 20);
+    stop_all(&mut replicas);
+
+    let records = records_of(&env, "bank").await;
+    assert_verifies(&env, records.len());
+    let survivors: Vec<Seen> = seen
+        .iter()
+        .filter(|s| s.replica == 1)
+        .chain(&more)
+        .cloned()
+        .collect();
+    let by_id: HashMap<&str, usize> = records.iter().fold(HashMap::new(), |mut m, r| {
+        *m.entry(r.fields.request_id.as_str()).or_default() += 1;
+        m
+    });
+    for s in &survivors {
+        assert_eq!(
+            by_id.get(s.request_id.as_str()),
+            Some(&2),
+            "{}",
+            s.request_id
+        );
+    }
+    eprintln!(
+        "replica-kill test took {:?} ({} answered by the killed replica, {} failed; {} records)",
+        started.elapsed(),
+        count_on(&seen, 0, 200),
+        failed_on(0),
+        records.len()
     );
 }
