@@ -1,0 +1,360 @@
+//! Crash safety on SQLite: the real `hushgate serve` under concurrent load is killed with
+//! SIGKILL; every request whose client got a 200 must have its decision record (written and
+//! committed before forwarding) in the database, and after a restart on the same files and a
+//! graceful stop `hushgate audit verify` must pass.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Env;
+use hushgate_store::{AuditFilter, OUTCOME_DECISION, StoredRecord};
+use hushgate_testkit::{Behaviour, ProviderDouble};
+use serde_json::{Value, json};
+
+/// A `hushgate serve` child process, killed (SIGKILL) when dropped, also on a panic.
+struct Served {
+    child: Child,
+    base: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Served {
+    /// `hushgate --config <env's config> serve --listen 127.0.0.1:0`, once it listens.
+    fn start(env: &Env) -> Served {
+        let mut c = common::hushgate();
+        c.current_dir(env.dir.path())
+            .arg("--config")
+            .arg(&env.config)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("HUSHGATE_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = Arc::clone(&log);
+        // Drains stderr for the process's whole life, so logging never blocks it.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some((_, url)) = line.split_once(" listening on ") {
+                    let _ = tx.send(url.trim().to_owned());
+                }
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let mut served = Served {
+            child,
+            base: String::new(),
+            log,
+        };
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(base) => served.base = base,
+            Err(_) => panic!("the gateway did not start:\n{}", served.log()),
+        }
+        served
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// SIGKILL (`Child::kill` on unix), and reap.
+    fn kill9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM through the `kill` utility, then waits (at most 20 s) for the exit.
+    fn terminate(&mut self) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the gateway did not stop within 20 s of SIGTERM:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The provider double as `double`, the alias `gpt-4o-mini` on it.
+fn append_gateway_config(env: &Env, double: &ProviderDouble) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&env.config)
+        .unwrap();
+    write!(
+        f,
+        r#"
+[[providers]]
+name = "double"
+kind = "openai_compatible"
+base_url = "{}"
+read_timeout_secs = 10
+max_retries = 0
+catalog = "openai"
+
+[[models]]
+alias = "gpt-4o-mini"
+provider = "double"
+model = "upstream-model"
+"#,
+        double.base_url()
+    )
+    .unwrap();
+}
+
+fn chat() -> Value {
+    json!({
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "Summarize the quarterly report in one line."}],
+    })
+}
+
+/// What a client saw: the status and `x-request-id` of a response, or a transport error.
+#[derive(Debug)]
+enum Seen {
+    Response { status: u16, request_id: String },
+    Failed,
+}
+
+/// Sends `n` chat requests, `concurrency` at a time; `ok` counts 200s as they arrive.
+async fn load(
+    base: String,
+    key: String,
+    n: usize,
+    concurrency: usize,
+    ok: Arc<AtomicUsize>,
+) -> Vec<Seen> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let gate = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let permit = Arc::clone(&gate).acquire_owned().await.unwrap();
+        let (client, base, key, ok) = (client.clone(), base.clone(), key.clone(), Arc::clone(&ok));
+        set.spawn(async move {
+            let _permit = permit;
+            let sent = client
+                .post(format!("{base}/chat/completions"))
+                .bearer_auth(&key)
+                .json(&chat())
+                .send()
+                .await;
+            match sent {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let request_id = resp
+                        .headers()
+                        .get("x-request-id")
+                        .map(|v| v.to_str().unwrap().to_owned())
+                        .unwrap_or_default();
+                    if status == 200 {
+                        ok.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Seen::Response { status, request_id }
+                }
+                Err(_) => Seen::Failed,
+            }
+        });
+    }
+    set.join_all().await
+}
+
+async fn all_records(env: &Env) -> Vec<StoredRecord> {
+    let store = env.store().await;
+    let mut out = Vec::new();
+    loop {
+        let after = out.last().map_or(0, |r: &StoredRecord| r.id);
+        let page = store
+            .audit_records(&AuditFilter::default(), after, 1000)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        out.extend(page);
+    }
+    store.close().await;
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_under_load_loses_no_decision_record_and_the_trail_verifies() {
+    let started = Instant::now();
+    let env = Env::sqlite();
+    // Checkpoints signed at most every second: the kill leaves an unsigned tail, as it would
+    // in production.
+    let text = std::fs::read_to_string(&env.config).unwrap().replace(
+        "checkpoint_interval_secs = 0",
+        "checkpoint_interval_secs = 1",
+    );
+    std::fs::write(&env.config, text).unwrap();
+    let double = ProviderDouble::start(Behaviour::echo().delay(Duration::from_millis(30))).await;
+    append_gateway_config(&env, &double);
+    let key = env
+        .run(&["keys", "create", "--tenant", "bank"])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+
+    let mut gw = Served::start(&env);
+    let ok = Arc::new(AtomicUsize::new(0));
+    let fired = tokio::spawn(load(gw.base.clone(), key.clone(), 200, 16, Arc::clone(&ok)));
+    // Kill in the middle: once 80 clients have their 200 (about 16 more are in flight).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ok.load(Ordering::SeqCst) < 80 {
+        assert!(
+            Instant::now() < deadline,
+            "only {} requests succeeded in 30 s:\n{}",
+            ok.load(Ordering::SeqCst),
+            gw.log()
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    gw.kill9();
+    let seen = fired.await.unwrap();
+
+    let answered: Vec<&str> = seen
+        .iter()
+        .filter_map(|s| match s {
+            Seen::Response {
+                status: 200,
+                request_id,
+            } => Some(request_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let failed = seen.iter().filter(|s| matches!(s, Seen::Failed)).count();
+    let other: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| matches!(s, Seen::Response { status, .. } if *status != 200))
+        .collect();
+    assert!(
+        other.is_empty(),
+        "non-200 answers before the kill: {other:?}"
+    );
+    assert!(
+        answered.len() >= 80 && failed > 0,
+        "the kill should land mid-load: {} answered, {failed} failed",
+        answered.len()
+    );
+    assert!(answered.iter().all(|id| id.starts_with("req_")));
+
+    // Every answered request has its decision record (status 0) in the database.
+    let records = all_records(&env).await;
+    let decisions: HashMap<&str, &StoredRecord> = records
+        .iter()
+        .filter(|r| r.fields.decision != OUTCOME_DECISION)
+        .map(|r| (r.fields.request_id.as_str(), r))
+        .collect();
+    let missing: Vec<&&str> = answered
+        .iter()
+        .filter(|id| !decisions.contains_key(**id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} answered requests have no decision record: {missing:?}",
+        missing.len(),
+        answered.len()
+    );
+    for id in &answered {
+        let r = decisions[id];
+        assert_eq!(r.fields.status, 0, "{r:?}");
+        assert_eq!(r.fields.tenant, "bank");
+    }
+    let outcomes: HashSet<&str> = records
+        .iter()
+        .filter(|r| r.fields.decision == OUTCOME_DECISION)
+        .map(|r| r.fields.request_id.as_str())
+        .collect();
+    let without_outcome = answered
+        .iter()
+        .filter(|id| !outcomes.contains(**id))
+        .count();
+    eprintln!(
+        "killed after {} answered / {failed} failed; {} records ({} decisions, {} outcomes); \
+         {without_outcome} answered requests lost their outcome record",
+        answered.len(),
+        records.len(),
+        decisions.len(),
+        outcomes.len()
+    );
+    // The chain as the crash left it (unsigned tail included) verifies.
+    env.run(&["audit", "verify"]).ok();
+
+    // Restart on the same files, a few more requests, a graceful stop.
+    let mut gw = Served::start(&env);
+    let client = reqwest::Client::new();
+    let mut after = Vec::new();
+    for _ in 0..5 {
+        let resp = client
+            .post(format!("{}/chat/completions", gw.base))
+            .bearer_auth(&key)
+            .json(&chat())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{}", gw.log());
+        after.push(resp.headers()["x-request-id"].to_str().unwrap().to_owned());
+    }
+    let status = gw.terminate();
+    assert!(status.success(), "exit {status:?}:\n{}", gw.log());
+
+    let records = all_records(&env).await;
+    for id in &after {
+        let mine: Vec<&StoredRecord> = records
+            .iter()
+            .filter(|r| &r.fields.request_id == id)
+            .collect();
+        assert_eq!(mine.len(), 2, "{id}: {mine:?}");
+        assert_eq!(mine[0].fields.status, 0);
+        assert_eq!(mine[1].fields.decision, OUTCOME_DECISION);
+        assert_eq!(mine[1].fields.status, 200);
+    }
+    let out = env.run(&["audit", "verify"]).ok();
+    assert!(
+        out.stdout.starts_with("audit trail intact: "),
+        "{}",
+        out.stdout
+    );
+    // The graceful stop signed the head: the whole chain is covered.
+    let seqs = records.len();
+    assert!(
+        out.stdout.contains(&format!("signed through seq {seqs}")),
+        "{}",
+        out.stdout
+    );
+    eprintln!("crash test took {:?}", started.elapsed());
+}
