@@ -82,6 +82,8 @@ struct Inner {
     tenants: HashMap<String, Tenant>,
     policy: Arc<Policy>,
     audit: AuditWriter,
+    /// Outcome records and usage corrections still running.
+    background: trail::Background,
     providers: HashMap<String, Arc<Provider>>,
     unusable: HashMap<String, String>,
     metrics: Metrics,
@@ -186,6 +188,7 @@ impl Gateway {
             tenants,
             policy: Arc::new(policy),
             audit,
+            background: trail::Background::default(),
             providers,
             unusable,
             metrics: Metrics::new(),
@@ -230,6 +233,8 @@ impl Gateway {
         let served = axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
             .await;
+        // Outcome records and usage corrections of the last responses.
+        self.0.background.idle(Duration::from_secs(10)).await;
         if let Err(e) = self.close_audit().await {
             tracing::error!(error = %e, "closing the audit trail failed");
         }
@@ -816,7 +821,7 @@ impl Gateway {
             }
         }
         self.settle_usage(key, p.estimate, body.get("usage"));
-        trail::append_later(
+        self.0.background.append(
             &self.0.audit,
             trail.outcome_record(200, body.get("usage"), None),
         );
@@ -864,7 +869,7 @@ impl Gateway {
     /// metrics, and the client's error.
     fn upstream_failed(&self, e: &hushgate_providers::Error, trail: &Trail) -> ApiError {
         let err = self.upstream_error(e);
-        trail::append_later(
+        self.0.background.append(
             &self.0.audit,
             trail.outcome_record(err.status().as_u16(), None, Some(e.kind().as_str())),
         );
@@ -898,7 +903,7 @@ impl Gateway {
             (None, true) => 499,
             (None, false) => 200,
         };
-        trail::append_later(
+        self.0.background.append(
             &self.0.audit,
             trail.outcome_record(status, end.usage.as_ref(), end.error),
         );
@@ -939,7 +944,7 @@ impl Gateway {
             .unwrap_or_default();
         let gw = self.clone();
         let id = key.id.as_str().to_owned();
-        tokio::spawn(async move {
+        self.0.background.spawn(async move {
             if limits.tokens_per_minute.is_some() {
                 let _ = gw.0.limiter.add(&format!("tpm:{id}"), delta).await;
             }

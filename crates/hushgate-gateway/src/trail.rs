@@ -121,16 +121,51 @@ fn label(s: &str) -> Option<Label> {
     Label::new(s).ok()
 }
 
-/// Appends in the background (outcome records: the decision record is
-/// already durable), logging only labels on failure.
-pub fn append_later(writer: &AuditWriter, record: Option<AuditRecord>) {
-    let Some(record) = record else {
-        return;
-    };
-    let writer = writer.clone();
-    tokio::spawn(async move {
-        if let Err(e) = writer.append(record).await {
-            tracing::error!(error = %e, "audit append failed");
-        }
-    });
+/// Work left running after a response (outcome records, usage
+/// corrections), counted so a graceful stop can wait for it before the
+/// audit writer closes.
+#[derive(Clone, Default)]
+pub struct Background(std::sync::Arc<(std::sync::atomic::AtomicUsize, tokio::sync::Notify)>);
+
+impl Background {
+    pub fn spawn(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
+        use std::sync::atomic::Ordering;
+        let this = self.clone();
+        this.0.0.fetch_add(1, Ordering::SeqCst);
+        tokio::spawn(async move {
+            work.await;
+            if this.0.0.fetch_sub(1, Ordering::SeqCst) == 1 {
+                this.0.1.notify_waiters();
+            }
+        });
+    }
+
+    /// Waits until nothing is running, or `limit` has passed.
+    pub async fn idle(&self, limit: std::time::Duration) {
+        use std::sync::atomic::Ordering;
+        let wait = async {
+            loop {
+                let notified = self.0.1.notified();
+                if self.0.0.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        let _ = tokio::time::timeout(limit, wait).await;
+    }
+
+    /// Appends an outcome record in the background (the decision record is
+    /// already durable), logging only labels on failure.
+    pub fn append(&self, writer: &AuditWriter, record: Option<AuditRecord>) {
+        let Some(record) = record else {
+            return;
+        };
+        let writer = writer.clone();
+        self.spawn(async move {
+            if let Err(e) = writer.append(record).await {
+                tracing::error!(error = %e, "audit append failed");
+            }
+        });
+    }
 }
