@@ -94,20 +94,33 @@ pub(crate) fn scan_and_apply(
             .entities(counts.keys().cloned())
             .clinical_context(clinical)
             .down(ask.down.iter().cloned());
-        let d = policy
-            .decide(&req)
-            .map_err(|_| ApiError::fail_closed("The policy could not decide"))?;
-        let reasons = serde_json::to_value(&d.reasons).unwrap_or(Value::Null);
-        let external = d
-            .route
-            .as_ref()
-            .is_some_and(|r| !self_hosted.get(r).copied().unwrap_or(false));
-        let replace = if external && ask.pseudonymize_all {
-            None
-        } else {
-            Some(d.pseudonymize.clone())
-        };
-        (d.action.as_str(), d.route.clone(), replace, reasons)
+        match policy.decide(&req) {
+            Ok(d) => {
+                let reasons = serde_json::to_value(&d.reasons).unwrap_or(Value::Null);
+                let external = d
+                    .route
+                    .as_ref()
+                    .is_some_and(|r| !self_hosted.get(r).copied().unwrap_or(false));
+                let replace = if external && ask.pseudonymize_all {
+                    None
+                } else {
+                    Some(d.pseudonymize.clone())
+                };
+                (d.action.as_str(), d.route.clone(), replace, reasons)
+            }
+            // Nothing unknown passes (an unclassified entity type, say): the
+            // request is blocked with the policy's own message, which names
+            // types, tenants and routes, never values.
+            Err(e) => {
+                let reason = serde_json::json!([{
+                    "provider": ask.route,
+                    "rule": "policy.undecidable",
+                    "action": "block",
+                    "detail": e.to_string(),
+                }]);
+                ("block", None, Some(Vec::new()), reason)
+            }
+        }
     } else if ask.requested_self_hosted {
         (
             "allow",
@@ -328,6 +341,27 @@ private_route = "private"
 [[tenants]]
 name = "plain"
 "#;
+
+    #[test]
+    fn an_unclassified_type_blocks_with_the_policy_s_reason() {
+        let text = format!(
+            "{CONFIG}[tenants.detection]\n[[tenants.detection.deny_list]]\n\
+             entity_type = \"PATIENT_ID\"\nterms = [\"RC-PATIENT\"]\n"
+        )
+        .replace("name = \"plain\"", "name = \"plain\"\nregimes = [\"gdpr\"]");
+        let c = Config::from_toml_str(&text, Path::new("test.toml")).unwrap();
+        let d = dry_run(
+            &c,
+            "plain",
+            None,
+            Endpoint::ChatCompletions,
+            "id RC-PATIENT-7",
+        )
+        .unwrap();
+        assert_eq!((d.decision, d.route.as_deref()), ("block", None), "{d:?}");
+        assert_eq!(d.reasons[0]["rule"], "policy.undecidable");
+        assert!(!d.reasons.to_string().contains("RC-PATIENT-7"));
+    }
 
     fn config() -> Config {
         Config::from_toml_str(CONFIG, Path::new("test.toml")).unwrap()
