@@ -321,6 +321,9 @@ allow_list = ["Shop Support"]
 [[tenants.detection.deny_list]]
 entity_type = "PROJECT_CODE"
 terms = ["Falcon"]
+
+[policy.entity_classes]
+PROJECT_CODE = "PII"
 "#
     ))
     .unwrap();
@@ -492,6 +495,14 @@ regimes = ["hipaa"]
         "[[tenants]]\nname = \"a\"\nprivate_route = \"x\"\n[[providers]]\nname = \"x\"\nkind = \"openai_compatible\"\nbase_url = \"http://127.0.0.1:1/v1\"\nself_hosted = true\n",
     );
     assert!(e.contains("tenants[0].private_route"), "{e}");
+    // A governed tenant's own entity type needs a data class.
+    let e = err(&format!(
+        "{ISSUE_EXAMPLE}\n[[tenants.detection.deny_list]]\nentity_type = \"PATIENT_ID\"\nterms = [\"RC-\"]\n"
+    ));
+    assert!(
+        e.contains("tenants[0].detection") && e.contains("PATIENT_ID"),
+        "{e}"
+    );
 }
 
 #[test]

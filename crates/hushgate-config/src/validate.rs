@@ -287,11 +287,36 @@ fn policy(
     if let Some(days) = file.policy.stale_after_days {
         cfg.stale_after_days = days;
     }
-    if governed
-        && r.problems.is_empty()
-        && let Err(e) = Policy::new(&cfg)
-    {
-        r.problem("policy", e.to_string());
+    if governed && r.problems.is_empty() {
+        match Policy::new(&cfg) {
+            Err(e) => r.problem("policy", e.to_string()),
+            // A tenant's own types (deny lists, patterns) need a data class,
+            // or every request carrying one would be blocked: say so now.
+            Ok(policy) => {
+                for (i, t) in tenants.iter().enumerate() {
+                    if t.regimes.is_empty() {
+                        continue;
+                    }
+                    let d = &t.detection;
+                    let types = d
+                        .deny_list
+                        .iter()
+                        .map(|l| &l.entity_type)
+                        .chain(d.patterns.iter().map(|p| &p.entity_type));
+                    for ty in types {
+                        if !policy.is_classified(ty) {
+                            r.problem(
+                                format!("tenants[{i}].detection"),
+                                format!(
+                                    "entity type `{ty}` has no data class: map it under \
+                                     [policy.entity_classes] (e.g. {ty} = \"PHI\")"
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
     cfg
 }
