@@ -120,3 +120,19 @@ name = "other"
     );
     assert!(!h.double.received(secret), "secrets never reach a model");
 }
+
+#[tokio::test]
+async fn when_the_private_route_fails_the_request_fails_closed() {
+    let h = start_with(Behaviour::echo(), HIPAA_PRIVATE).await;
+    h.private.set_behaviour(Behaviour::error(503, "overloaded"));
+    let resp = h.post("/chat/completions", &chat(CLINICAL)).await;
+    assert_eq!(resp.status(), 502);
+    let mut streamed = chat(CLINICAL);
+    streamed["stream"] = json!(true);
+    assert_eq!(h.post("/chat/completions", &streamed).await.status(), 502);
+    assert_eq!(
+        h.double.request_count(),
+        0,
+        "PHI is never sent to the external provider instead"
+    );
+}
