@@ -422,7 +422,7 @@ async fn stats_table_and_json(env: Env) {
 
 /// Requests full of canary values reach the audit trail only as keyed hashes (HMAC with the
 /// server secret of the config): the database (the SQLite file, its WAL; every PostgreSQL
-/// row as text) and both export formats never hold a canary, in any case or as hex.
+/// row as text, and `pg_dump`) and both export formats never hold a canary, in any case or as hex.
 async fn canaries_stay_out_of_the_database_and_exports(env: Env) {
     use hushgate_types::EntityType;
     let canaries = [
@@ -489,6 +489,19 @@ async fn canaries_stay_out_of_the_database_and_exports(env: Env) {
             pool.close().await;
             assert!(dump.contains(&ssn_hash));
             haystacks.push(("postgres rows", dump));
+            // And what an operator's backup holds: pg_dump of the schema.
+            let out = std::process::Command::new("pg_dump")
+                .args(["--schema", schema, "--dbname", &env.url])
+                .output()
+                .expect("pg_dump (postgresql-client) is needed for this test");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let dump = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(dump.contains(&ssn_hash), "pg_dump holds the keyed hashes");
+            haystacks.push(("pg_dump", dump));
         }
     }
     for (what, hay) in &haystacks {
