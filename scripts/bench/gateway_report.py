@@ -153,12 +153,13 @@ def markdown(runs, meta, cpu, audit):
         w("| %s | %.0f | %s | %s | %s | %d |" % (label, r.rps, ms(r.p50), ms(r.p99), "%.3f" % c if c is not None else "—", r.bad))
     w("")
 
-    w("Hushgate's resident memory (VmRSS): %s after start-up, %s after a 3 s warm-up, %s idle after all the "
-      "load above (peak %s). Audit chain after the load: `%s`."
-      % (mb(meta.get("rss_start_kb")), mb(meta.get("rss_warm_kb")), mb(meta.get("rss_after_kb")),
-         mb(meta.get("hwm_kb")), meta.get("sqlite_verify", "")))
+    mem = ("Hushgate's resident memory (VmRSS): %s after start-up, %s after a 3 s warm-up, %s idle after all the "
+           "load above (peak %s). Audit chain after the load: `%s`."
+           % (mb(meta.get("rss_start_kb")), mb(meta.get("rss_warm_kb")), mb(meta.get("rss_after_kb")),
+              mb(meta.get("hwm_kb")), meta.get("sqlite_verify", "")))
     if meta.get("litellm_rss_kb"):
-        w(" LiteLLM's proxy after start-up: %s." % mb(meta.get("litellm_rss_kb")))
+        mem += " LiteLLM's proxy after start-up: %s." % mb(meta.get("litellm_rss_kb"))
+    w(mem)
     w("")
 
     # Peers.
