@@ -334,7 +334,23 @@ impl ProviderDouble {
             .await
             .expect("bind 127.0.0.1:0");
         #[allow(clippy::expect_used)]
-        let addr = listener.local_addr().expect("local_addr");
+        ProviderDouble::with_listener(listener, behaviour).expect("local_addr")
+    }
+
+    /// Starts a double on `addr` (the `hushgate-double` binary's `--port`).
+    pub async fn start_on(
+        addr: SocketAddr,
+        behaviour: Behaviour,
+    ) -> std::io::Result<ProviderDouble> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        ProviderDouble::with_listener(listener, behaviour)
+    }
+
+    fn with_listener(
+        listener: tokio::net::TcpListener,
+        behaviour: Behaviour,
+    ) -> std::io::Result<ProviderDouble> {
+        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             behaviour: Mutex::new(behaviour),
             requests: Mutex::new(Vec::new()),
@@ -356,11 +372,11 @@ impl ProviderDouble {
             let app = app.into_make_service_with_connect_info::<SocketAddr>();
             let _ = axum::serve(listener, app).await;
         });
-        ProviderDouble {
+        Ok(ProviderDouble {
             addr,
             shared,
             server,
-        }
+        })
     }
 
     /// `http://127.0.0.1:PORT/v1`: an OpenAI-style base URL.
@@ -385,6 +401,12 @@ impl ProviderDouble {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
+    }
+
+    /// Forgets the requests recorded so far (a long-running double under
+    /// load would otherwise keep every body).
+    pub fn clear_requests(&self) {
+        lock(&self.shared.requests).clear();
     }
 
     /// How many requests were received.
