@@ -123,38 +123,58 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// The state a scan carries: per-entry occurrence cursors and the count of
-/// placeholders that were not in the vault.
+/// The state a scan carries: per-entry occurrence cursors (empty until the
+/// first replacement) and the count of placeholders that were not in the
+/// vault.
 pub(crate) struct Cursors {
     next: Vec<u32>,
     pub(crate) unknown: usize,
 }
 
-/// Scans `buf[start..]` (`buf[..start]` is already-emitted context, looked at
-/// only for word boundaries), appends the restored text to `out`, and returns
-/// how far it got: everything from there on is held back until more input
-/// arrives, or, when `last`, nothing is.
+/// The last two chars of input before a scanned buffer (`before[1]` the
+/// nearest), looked at only for word boundaries. `NUL` stands for "none": it
+/// is no word char and no `\\`, so it decides like the start of the text.
+pub(crate) type Before = [char; 2];
+
+/// The context at the start of a text.
+pub(crate) const START: Before = ['\0', '\0'];
+
+/// `before` moved past `s`.
+pub(crate) fn advance(before: Before, s: &str) -> Before {
+    let mut back = s.chars().rev();
+    match (back.next(), back.next()) {
+        (Some(last), Some(prev)) => [prev, last],
+        (Some(last), None) => [before[1], last],
+        (None, _) => before,
+    }
+}
+
+/// Scans `buf` (preceded by the input chars `before`), appends the restored
+/// text to `out`, and returns how far it got: everything from there on is
+/// held back until more input arrives, or, when `last`, nothing is.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn scan(
     index: &Index,
     vault: &Vault,
     cur: &mut Cursors,
     buf: &str,
-    start: usize,
+    before: Before,
     last: bool,
     json: bool,
     out: &mut String,
 ) -> usize {
     let bytes = buf.as_bytes();
-    let mut i = start;
-    let mut copied = start;
-    while i < bytes.len() {
+    let mut i = 0;
+    let mut copied = 0;
+    let mut zone = 0;
+    loop {
+        let Some(at) = next_candidate(index, bytes, i, &mut zone, last) else {
+            i = bytes.len();
+            break;
+        };
+        i = at;
         let flags = index.first[usize::from(bytes[i])];
-        if flags == 0 {
-            i += 1;
-            continue;
-        }
-        let step = step_at(index, vault, buf, i, flags, last, json);
+        let step = step_at(index, vault, buf, before, i, flags, last, json);
         match step {
             Step::No => i += 1,
             Step::Unknown { len } => {
@@ -164,6 +184,11 @@ pub(crate) fn scan(
             Step::NeedMore => break,
             Step::Replace { len, entry } => {
                 out.push_str(&buf[copied..i]);
+                // Cursors are allocated on the first replacement: most
+                // restorers (one per streamed text) never make one.
+                if cur.next.len() < vault.entries.len() {
+                    cur.next.resize(vault.entries.len(), 0);
+                }
                 let n = cur.next.get(entry).copied().unwrap_or(0);
                 if let Some(slot) = cur.next.get_mut(entry) {
                     *slot += 1;
@@ -184,10 +209,86 @@ pub(crate) fn scan(
     end
 }
 
+/// The next position from `i` on where a match may start (a byte with
+/// flags), or `None` if there is none before the end of `bytes`.
+///
+/// Positions before `zone` have been narrowed down already and are checked
+/// byte by byte. Past it, unless surrogates are in play, a match needs a
+/// `[` or a `_` (every `TYPE_N` has one), found with `memchr2`. A bare name
+/// is one unbroken run of `[A-Z0-9_]` of at most `max_name` bytes, so before
+/// a `_` only the run that ends there can matter; and a run with no `_` can
+/// only matter at the end of the buffer, where it may still grow (`PERS` +
+/// `ON_1`). This skips plain text without changing any decision of
+/// [`step_at`].
+fn next_candidate(
+    index: &Index,
+    bytes: &[u8],
+    mut i: usize,
+    zone: &mut usize,
+    last: bool,
+) -> Option<usize> {
+    loop {
+        if i >= bytes.len() {
+            return None;
+        }
+        if i >= *zone {
+            if index.surrogates.is_some() {
+                *zone = bytes.len();
+            } else {
+                match memchr::memchr2(b'[', b'_', bytes.get(i..)?) {
+                    Some(k) if bytes.get(i + k) == Some(&b'[') => {
+                        i += k;
+                        *zone = i + 1;
+                    }
+                    Some(k) => {
+                        let underscore = i + k;
+                        i = name_run_start(bytes, i, underscore, index.max_name);
+                        *zone = underscore + 1;
+                    }
+                    None if last => return None,
+                    None => {
+                        i = name_run_start(bytes, i, bytes.len(), index.max_name + 1);
+                        if i >= bytes.len() {
+                            return None;
+                        }
+                        *zone = bytes.len();
+                    }
+                }
+            }
+        }
+        let end = (*zone).min(bytes.len());
+        match bytes
+            .get(i..end)?
+            .iter()
+            .position(|&b| index.first[usize::from(b)] != 0)
+        {
+            Some(k) => return Some(i + k),
+            None => i = end,
+        }
+    }
+}
+
+/// Where the run of bare-name bytes (`[A-Z0-9_]`) ending at `end` starts,
+/// looking back no further than `from` nor more than `max` bytes.
+fn name_run_start(bytes: &[u8], from: usize, end: usize, max: usize) -> usize {
+    let low = from.max(end.saturating_sub(max));
+    let mut q = end;
+    while q > low && bytes.get(q - 1).is_some_and(|&b| is_bare_byte(b)) {
+        q -= 1;
+    }
+    q
+}
+
+fn is_bare_byte(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+}
+
+#[allow(clippy::too_many_arguments)]
 fn step_at(
     index: &Index,
     vault: &Vault,
     buf: &str,
+    before: Before,
     i: usize,
     flags: u8,
     last: bool,
@@ -196,7 +297,7 @@ fn step_at(
     if flags & BRACKET != 0 {
         return bracket(index, vault, buf.as_bytes(), i, last);
     }
-    if !at_word_start(buf, i, json) {
+    if !at_word_start(buf, before, i, json) {
         return Step::No;
     }
     if flags & BARE != 0 {
@@ -213,8 +314,8 @@ fn step_at(
 
 /// No word character just before `i` (in JSON text, `\n` and friends count
 /// as separators).
-fn at_word_start(buf: &str, i: usize, json: bool) -> bool {
-    let mut back = buf[..i].chars().rev();
+fn at_word_start(buf: &str, before: Before, i: usize, json: bool) -> bool {
+    let mut back = buf[..i].chars().rev().chain([before[1], before[0]]);
     match back.next() {
         None => true,
         Some(c) if !is_word(c) => true,
@@ -225,11 +326,11 @@ fn at_word_start(buf: &str, i: usize, json: bool) -> bool {
 /// `[TYPE_N]`, any case inside the brackets.
 fn bracket(index: &Index, vault: &Vault, bytes: &[u8], i: usize, last: bool) -> Step {
     let rest = &bytes[i + 1..];
-    let k = rest
-        .iter()
-        .take(index.max_name + 1)
-        .take_while(|&&b| is_name_byte(b))
-        .count();
+    let limit = rest.len().min(index.max_name + 1);
+    let mut k = 0;
+    while k < limit && rest.get(k).is_some_and(|&b| is_name_byte(b)) {
+        k += 1;
+    }
     if k > index.max_name {
         return Step::No;
     }
@@ -265,7 +366,7 @@ fn bare(index: &Index, vault: &Vault, buf: &str, i: usize, last: bool) -> Step {
     let k = rest
         .iter()
         .take(index.max_name + 1)
-        .take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        .take_while(|&&b| is_bare_byte(b))
         .count();
     if k > index.max_name {
         return Step::No;
@@ -364,7 +465,7 @@ impl<V: Borrow<Vault>> Restorer<V> {
         let v = vault.borrow();
         let index = Index::new(v);
         let cursors = Cursors {
-            next: vec![0; v.entries.len()],
+            next: Vec::new(),
             unknown: 0,
         };
         Restorer {
@@ -431,7 +532,7 @@ impl<V: Borrow<Vault>> Restorer<V> {
             self.vault.borrow(),
             &mut self.cursors,
             text,
-            0,
+            START,
             true,
             json,
             &mut out,
