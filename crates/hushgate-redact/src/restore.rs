@@ -235,7 +235,7 @@ fn next_candidate(
             if index.surrogates.is_some() {
                 *zone = bytes.len();
             } else {
-                match memchr::memchr2(b'[', b'_', bytes.get(i..)?) {
+                match find_open_or_underscore(bytes.get(i..)?) {
                     Some(k) if bytes.get(i + k) == Some(&b'[') => {
                         i += k;
                         *zone = i + 1;
@@ -266,6 +266,36 @@ fn next_candidate(
             None => i = end,
         }
     }
+}
+
+/// The first `[` or `_` in `hay`. Streamed deltas are short, where
+/// `memchr2`'s set-up costs more than a word-at-a-time loop.
+fn find_open_or_underscore(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = ONES << 7;
+    if hay.len() >= 64 {
+        return memchr::memchr2(b'[', b'_', hay);
+    }
+    let mut chunks = hay.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // A zero byte in `w ^ splat(b)` is a byte equal to `b`; the lowest
+        // flagged byte is exact (borrows only run upwards).
+        let (x, y) = (w ^ (ONES * u64::from(b'[')), w ^ (ONES * u64::from(b'_')));
+        let hits = (x.wrapping_sub(ONES) & !x | y.wrapping_sub(ONES) & !y) & HIGHS;
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'[' || b == b'_')
+        .map(|k| at + k)
 }
 
 /// Where the run of bare-name bytes (`[A-Z0-9_]`) ending at `end` starts,
@@ -544,6 +574,27 @@ impl<V: Borrow<Vault>> Restorer<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_first_open_bracket_or_underscore() {
+        for len in 0..80 {
+            for at in 0..len {
+                for b in [b'[', b'_'] {
+                    // Bytes around the target that differ from it by one bit
+                    // or are 0x80 and up, which a sloppy word test would flag.
+                    let mut hay: Vec<u8> =
+                        (0..len).map(|k| [b'Z', 0xdb, b'^', 0xdf][k % 4]).collect();
+                    hay[at] = b;
+                    if at + 1 < len {
+                        hay[at + 1] = b'[';
+                    }
+                    assert_eq!(find_open_or_underscore(&hay), Some(at), "{len} {at}");
+                }
+            }
+            let plain = vec![b'Z'; len];
+            assert_eq!(find_open_or_underscore(&plain), None);
+        }
+    }
 
     #[test]
     fn longest_builtin_type_name_is_accounted_for() {

@@ -80,7 +80,8 @@ impl<V: Borrow<Vault>> StreamRestorer<V> {
         if delta.is_empty() {
             return String::new();
         }
-        let mut out = String::with_capacity(self.held.len() + delta.len() + 16);
+        // Room for a restored value or two longer than its placeholder.
+        let mut out = String::with_capacity(self.held.len() + delta.len() + 64);
         self.push_into(delta, &mut out);
         out
     }
@@ -107,7 +108,12 @@ impl<V: Borrow<Vault>> StreamRestorer<V> {
             );
             let (emitted, rest) = delta.split_at(done);
             self.before = advance(self.before, emitted);
-            self.held.push_str(rest);
+            if !rest.is_empty() {
+                // Once, for the whole stream: a tail and the next delta.
+                self.held
+                    .reserve(2 * self.restorer.index.max_hold() + rest.len());
+                self.held.push_str(rest);
+            }
         } else {
             self.held.push_str(delta);
             let done = scan(
@@ -127,7 +133,7 @@ impl<V: Borrow<Vault>> StreamRestorer<V> {
 
     /// Ends the stream: returns whatever was held back, restored.
     pub fn finish(&mut self) -> String {
-        let mut out = String::with_capacity(self.held.len() + 16);
+        let mut out = String::with_capacity(self.held.len() + 64);
         self.finish_into(&mut out);
         out
     }
