@@ -358,8 +358,17 @@ fn bracket(index: &Index, vault: &Vault, bytes: &[u8], i: usize, last: bool) -> 
     let rest = &bytes[i + 1..];
     let limit = rest.len().min(index.max_name + 1);
     let mut k = 0;
-    while k < limit && rest.get(k).is_some_and(|&b| is_name_byte(b)) {
-        k += 1;
+    let mut underscore = None;
+    while k < limit {
+        match rest.get(k) {
+            Some(&b) if is_name_byte(b) => {
+                if b == b'_' {
+                    underscore = Some(k);
+                }
+                k += 1;
+            }
+            _ => break,
+        }
     }
     if k > index.max_name {
         return Step::No;
@@ -370,7 +379,8 @@ fn bracket(index: &Index, vault: &Vault, bytes: &[u8], i: usize, last: bool) -> 
     if close != b']' {
         return Step::No;
     }
-    let Some((name, number)) = placeholder::split_name(&rest[..k]) else {
+    let Some((name, number)) = underscore.and_then(|u| placeholder::split_name_at(&rest[..k], u))
+    else {
         return Step::No;
     };
     if let Some(entry) = vault.lookup(name, number, true) {
