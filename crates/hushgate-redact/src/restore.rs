@@ -26,6 +26,9 @@ pub(crate) struct Index {
     /// Longest `TYPE_N` name worth reading (longest type + `_` + 9 digits).
     max_name: usize,
     surrogates: Option<Surrogates>,
+    /// Jump from `[` / `_` to the next (see [`next_candidate`]); off when
+    /// surrogates are in play, which may start with any byte.
+    skip: bool,
 }
 
 /// Surrogates sorted by first byte, then longest first; `ranges[b]` is the
@@ -66,6 +69,7 @@ impl Index {
         Index {
             first,
             max_name: longest_type + 1 + MAX_NUMBER_DIGITS,
+            skip: surrogates.is_none(),
             surrogates,
         }
     }
@@ -232,7 +236,7 @@ fn next_candidate(
             return None;
         }
         if i >= *zone {
-            if index.surrogates.is_some() {
+            if !index.skip {
                 *zone = bytes.len();
             } else {
                 match find_open_or_underscore(bytes.get(i..)?) {
@@ -584,6 +588,68 @@ impl<V: Borrow<Vault>> Restorer<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Restores `text` fed in `parts` with the skipping scanner or the byte
+    /// by byte one.
+    fn stream(vault: &Vault, parts: &[&str], skip: bool) -> (String, usize) {
+        let mut index = Index::new(vault);
+        index.skip = skip;
+        let mut cur = Cursors {
+            next: Vec::new(),
+            unknown: 0,
+        };
+        let (mut held, mut before, mut out) = (String::new(), START, String::new());
+        for (k, part) in parts.iter().enumerate() {
+            held.push_str(part);
+            let last = k + 1 == parts.len();
+            let done = scan(
+                &index, vault, &mut cur, &held, before, last, false, &mut out,
+            );
+            before = advance(before, &held[..done]);
+            held.replace_range(..done, "");
+        }
+        (out, cur.unknown)
+    }
+
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => r"[a-zA-Z_ \\\[\]0-9]{1,8}",
+            1 => "\\PC{0,4}",
+            1 => prop::sample::select(vec![
+                "PERSON_1", "[PERSON_1]", "[person_2]", "EMAIL_ADDRESS_1", "[EMAIL_ADDRESS_1]'s",
+                "PERSON_", "_1", "PERS", "ON_1", "[PERSON_9]", "XPERSON_1", "PERSON_1x", "é",
+            ])
+            .prop_map(str::to_owned),
+        ]
+    }
+
+    proptest! {
+        /// The `[` / `_` skipping changes no decision: against the byte by
+        /// byte scan (what vaults with surrogates use), for any text and cuts.
+        #[test]
+        fn skipping_decides_like_scanning_every_byte(
+            pieces in prop::collection::vec(fragment(), 0..20),
+            cuts in prop::collection::vec(0usize..400, 0..30),
+        ) {
+            let mut v = Vault::with_seed("t".parse().unwrap(), 1);
+            v.intern(&EntityType::Person, "Ana Ruiz");
+            v.intern(&EntityType::Person, "Bob Stone");
+            v.intern(&EntityType::EmailAddress, "ana@corp.example");
+            // Cut the text at arbitrary char boundaries.
+            let text = pieces.concat();
+            let mut points: Vec<usize> = cuts
+                .iter()
+                .map(|&c| c % (text.len() + 1))
+                .filter(|&c| text.is_char_boundary(c))
+                .chain([0, text.len()])
+                .collect();
+            points.sort_unstable();
+            points.dedup();
+            let parts: Vec<&str> = points.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+            prop_assert_eq!(stream(&v, &parts, true), stream(&v, &parts, false));
+        }
+    }
 
     #[test]
     fn finds_the_first_open_bracket_or_underscore() {
