@@ -106,7 +106,8 @@ impl<V: Borrow<Vault>> StreamRestorer<V> {
                 self.json,
                 out,
             );
-            let (emitted, rest) = delta.split_at(done);
+            // `done` is a char boundary within `delta` (scan returns one).
+            let (emitted, rest) = delta.split_at_checked(done).unwrap_or((delta, ""));
             self.before = advance(self.before, emitted);
             if !rest.is_empty() {
                 // Once, for the whole stream: a tail and the next delta.
