@@ -7,8 +7,10 @@
 //!   labelled spans, so the cost of transformation is measured at a realistic
 //!   density of findings whatever recognizers exist today.
 //! * `restore/*`: per record, its own vault and an answer with a placeholder
-//!   for every labelled span, restored whole and streamed in 16-byte deltas;
-//!   `restore_plain/*`: the same without placeholders (raw scanning speed).
+//!   for every labelled span, restored whole and streamed in 16-byte deltas
+//!   (`push`, one `String` per delta as the gateway does; `_into`:
+//!   `push_into` a reused `String`); `restore_plain/*`: the same without
+//!   placeholders (raw scanning speed).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -188,6 +190,26 @@ fn bench(c: &mut Criterion) {
             n
         })
     });
+    // The same through `push_into`, appending to one reused `String` (no
+    // allocation per delta).
+    g.bench_function("stream_16B_deltas_into", |b| {
+        let mut out = String::new();
+        b.iter(|| {
+            let mut n = 0;
+            for ((v, a, _), cs) in answers.iter().zip(&chunked) {
+                let mut s = StreamRestorer::new(v, &tenant(), StreamMode::Text).unwrap();
+                for &(x, y) in cs {
+                    out.clear();
+                    s.push_into(&a[x..y], &mut out);
+                    n += out.len();
+                }
+                out.clear();
+                s.finish_into(&mut out);
+                n += out.len();
+            }
+            n
+        })
+    });
     g.finish();
 
     // The same texts without placeholders: the scanner's raw speed.
@@ -203,6 +225,24 @@ fn bench(c: &mut Criterion) {
                     n += s.push(&t[x..y]).len();
                 }
                 n += s.finish().len();
+            }
+            n
+        })
+    });
+    g.bench_function("stream_16B_deltas_into", |b| {
+        let mut out = String::new();
+        b.iter(|| {
+            let mut n = 0;
+            for ((v, _, t), cs) in answers.iter().zip(&plain_chunked) {
+                let mut s = StreamRestorer::new(v, &tenant(), StreamMode::Text).unwrap();
+                for &(x, y) in cs {
+                    out.clear();
+                    s.push_into(&t[x..y], &mut out);
+                    n += out.len();
+                }
+                out.clear();
+                s.finish_into(&mut out);
+                n += out.len();
             }
             n
         })

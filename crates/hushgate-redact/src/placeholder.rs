@@ -59,6 +59,27 @@ pub(crate) fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// [`split_name`] for a run already known to be name bytes whose last `_`
+/// is at `underscore` (the scanner finds both in one pass).
+pub(crate) fn split_name_at(run: &[u8], underscore: usize) -> Option<(&[u8], u32)> {
+    let name = run.get(..underscore)?;
+    let digits = run.get(underscore + 1..)?;
+    if !name.first().is_some_and(u8::is_ascii_alphabetic)
+        || digits.is_empty()
+        || digits.len() > MAX_NUMBER_DIGITS
+    {
+        return None;
+    }
+    let mut number = 0u32;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        number = number * 10 + u32::from(d - b'0');
+    }
+    (number > 0).then_some((name, number))
+}
+
 /// Splits `TYPE_N` into (`TYPE`, N): a non-empty type made of name bytes, then
 /// `_`, then 1 to 9 digits. Leading zeros are accepted (`PERSON_01` is 1).
 pub(crate) fn split_name(run: &[u8]) -> Option<(&[u8], u32)> {
@@ -121,6 +142,33 @@ pub(crate) fn literal_candidates(text: &str) -> Vec<(String, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_name_at_agrees_with_split_name() {
+        let runs = [
+            "PERSON_1",
+            "person_01",
+            "EMAIL_ADDRESS_12",
+            "A_1",
+            "_1",
+            "1A_1",
+            "PERSON_",
+            "PERSON_0",
+            "PERSON_1234567890",
+            "PERSON_123456789",
+            "PERSON_1a",
+            "P_1_2",
+            "P__1",
+            "PERSON_1_",
+            "X9_4",
+        ];
+        for run in runs {
+            let b = run.as_bytes();
+            let at = b.iter().rposition(|&c| c == b'_');
+            let fused = at.and_then(|u| split_name_at(b, u));
+            assert_eq!(fused, split_name(b), "{run}");
+        }
+    }
 
     #[test]
     fn parse_accepts_tolerated_forms() {

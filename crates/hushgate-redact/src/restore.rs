@@ -26,6 +26,9 @@ pub(crate) struct Index {
     /// Longest `TYPE_N` name worth reading (longest type + `_` + 9 digits).
     max_name: usize,
     surrogates: Option<Surrogates>,
+    /// Jump from `[` / `_` to the next (see [`next_candidate`]); off when
+    /// surrogates are in play, which may start with any byte.
+    skip: bool,
 }
 
 /// Surrogates sorted by first byte, then longest first; `ranges[b]` is the
@@ -66,6 +69,7 @@ impl Index {
         Index {
             first,
             max_name: longest_type + 1 + MAX_NUMBER_DIGITS,
+            skip: surrogates.is_none(),
             surrogates,
         }
     }
@@ -123,38 +127,58 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// The state a scan carries: per-entry occurrence cursors and the count of
-/// placeholders that were not in the vault.
+/// The state a scan carries: per-entry occurrence cursors (empty until the
+/// first replacement) and the count of placeholders that were not in the
+/// vault.
 pub(crate) struct Cursors {
     next: Vec<u32>,
     pub(crate) unknown: usize,
 }
 
-/// Scans `buf[start..]` (`buf[..start]` is already-emitted context, looked at
-/// only for word boundaries), appends the restored text to `out`, and returns
-/// how far it got: everything from there on is held back until more input
-/// arrives, or, when `last`, nothing is.
+/// The last two chars of input before a scanned buffer (`before[1]` the
+/// nearest), looked at only for word boundaries. `NUL` stands for "none": it
+/// is no word char and no `\\`, so it decides like the start of the text.
+pub(crate) type Before = [char; 2];
+
+/// The context at the start of a text.
+pub(crate) const START: Before = ['\0', '\0'];
+
+/// `before` moved past `s`.
+pub(crate) fn advance(before: Before, s: &str) -> Before {
+    let mut back = s.chars().rev();
+    match (back.next(), back.next()) {
+        (Some(last), Some(prev)) => [prev, last],
+        (Some(last), None) => [before[1], last],
+        (None, _) => before,
+    }
+}
+
+/// Scans `buf` (preceded by the input chars `before`), appends the restored
+/// text to `out`, and returns how far it got: everything from there on is
+/// held back until more input arrives, or, when `last`, nothing is.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn scan(
     index: &Index,
     vault: &Vault,
     cur: &mut Cursors,
     buf: &str,
-    start: usize,
+    before: Before,
     last: bool,
     json: bool,
     out: &mut String,
 ) -> usize {
     let bytes = buf.as_bytes();
-    let mut i = start;
-    let mut copied = start;
-    while i < bytes.len() {
+    let mut i = 0;
+    let mut copied = 0;
+    let mut zone = 0;
+    loop {
+        let Some(at) = next_candidate(index, bytes, i, &mut zone, last) else {
+            i = bytes.len();
+            break;
+        };
+        i = at;
         let flags = index.first[usize::from(bytes[i])];
-        if flags == 0 {
-            i += 1;
-            continue;
-        }
-        let step = step_at(index, vault, buf, i, flags, last, json);
+        let step = step_at(index, vault, buf, before, i, flags, last, json);
         match step {
             Step::No => i += 1,
             Step::Unknown { len } => {
@@ -164,6 +188,11 @@ pub(crate) fn scan(
             Step::NeedMore => break,
             Step::Replace { len, entry } => {
                 out.push_str(&buf[copied..i]);
+                // Cursors are allocated on the first replacement: most
+                // restorers (one per streamed text) never make one.
+                if cur.next.len() < vault.entries.len() {
+                    cur.next.resize(vault.entries.len(), 0);
+                }
                 let n = cur.next.get(entry).copied().unwrap_or(0);
                 if let Some(slot) = cur.next.get_mut(entry) {
                     *slot += 1;
@@ -184,10 +213,116 @@ pub(crate) fn scan(
     end
 }
 
+/// The next position from `i` on where a match may start (a byte with
+/// flags), or `None` if there is none before the end of `bytes`.
+///
+/// Positions before `zone` have been narrowed down already and are checked
+/// byte by byte. Past it, unless surrogates are in play, a match needs a
+/// `[` or a `_` (every `TYPE_N` has one), found with `memchr2`. A bare name
+/// is one unbroken run of `[A-Z0-9_]` of at most `max_name` bytes, so before
+/// a `_` only the run that ends there can matter; and a run with no `_` can
+/// only matter at the end of the buffer, where it may still grow (`PERS` +
+/// `ON_1`). This skips plain text without changing any decision of
+/// [`step_at`].
+fn next_candidate(
+    index: &Index,
+    bytes: &[u8],
+    mut i: usize,
+    zone: &mut usize,
+    last: bool,
+) -> Option<usize> {
+    loop {
+        if i >= bytes.len() {
+            return None;
+        }
+        if i >= *zone {
+            if !index.skip {
+                *zone = bytes.len();
+            } else {
+                match find_open_or_underscore(bytes.get(i..)?) {
+                    Some(k) if bytes.get(i + k) == Some(&b'[') => {
+                        i += k;
+                        *zone = i + 1;
+                    }
+                    Some(k) => {
+                        let underscore = i + k;
+                        i = name_run_start(bytes, i, underscore, index.max_name);
+                        *zone = underscore + 1;
+                    }
+                    None if last => return None,
+                    None => {
+                        i = name_run_start(bytes, i, bytes.len(), index.max_name + 1);
+                        if i >= bytes.len() {
+                            return None;
+                        }
+                        *zone = bytes.len();
+                    }
+                }
+            }
+        }
+        let end = (*zone).min(bytes.len());
+        match bytes
+            .get(i..end)?
+            .iter()
+            .position(|&b| index.first[usize::from(b)] != 0)
+        {
+            Some(k) => return Some(i + k),
+            None => i = end,
+        }
+    }
+}
+
+/// The first `[` or `_` in `hay`. Streamed deltas are short, where
+/// `memchr2`'s set-up costs more than a word-at-a-time loop.
+fn find_open_or_underscore(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = ONES << 7;
+    if hay.len() >= 64 {
+        return memchr::memchr2(b'[', b'_', hay);
+    }
+    let mut chunks = hay.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // A zero byte in `w ^ splat(b)` is a byte equal to `b`; the lowest
+        // flagged byte is exact (borrows only run upwards).
+        let (x, y) = (w ^ (ONES * u64::from(b'[')), w ^ (ONES * u64::from(b'_')));
+        let hits = (x.wrapping_sub(ONES) & !x | y.wrapping_sub(ONES) & !y) & HIGHS;
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'[' || b == b'_')
+        .map(|k| at + k)
+}
+
+/// Where the run of bare-name bytes (`[A-Z0-9_]`) ending at `end` starts,
+/// looking back no further than `from` nor more than `max` bytes.
+fn name_run_start(bytes: &[u8], from: usize, end: usize, max: usize) -> usize {
+    let low = from.max(end.saturating_sub(max));
+    let mut q = end;
+    while q > low && bytes.get(q - 1).is_some_and(|&b| is_bare_byte(b)) {
+        q -= 1;
+    }
+    q
+}
+
+fn is_bare_byte(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+}
+
+#[allow(clippy::too_many_arguments)]
 fn step_at(
     index: &Index,
     vault: &Vault,
     buf: &str,
+    before: Before,
     i: usize,
     flags: u8,
     last: bool,
@@ -196,7 +331,7 @@ fn step_at(
     if flags & BRACKET != 0 {
         return bracket(index, vault, buf.as_bytes(), i, last);
     }
-    if !at_word_start(buf, i, json) {
+    if !at_word_start(buf, before, i, json) {
         return Step::No;
     }
     if flags & BARE != 0 {
@@ -213,8 +348,8 @@ fn step_at(
 
 /// No word character just before `i` (in JSON text, `\n` and friends count
 /// as separators).
-fn at_word_start(buf: &str, i: usize, json: bool) -> bool {
-    let mut back = buf[..i].chars().rev();
+fn at_word_start(buf: &str, before: Before, i: usize, json: bool) -> bool {
+    let mut back = buf[..i].chars().rev().chain([before[1], before[0]]);
     match back.next() {
         None => true,
         Some(c) if !is_word(c) => true,
@@ -225,11 +360,20 @@ fn at_word_start(buf: &str, i: usize, json: bool) -> bool {
 /// `[TYPE_N]`, any case inside the brackets.
 fn bracket(index: &Index, vault: &Vault, bytes: &[u8], i: usize, last: bool) -> Step {
     let rest = &bytes[i + 1..];
-    let k = rest
-        .iter()
-        .take(index.max_name + 1)
-        .take_while(|&&b| is_name_byte(b))
-        .count();
+    let limit = rest.len().min(index.max_name + 1);
+    let mut k = 0;
+    let mut underscore = None;
+    while k < limit {
+        match rest.get(k) {
+            Some(&b) if is_name_byte(b) => {
+                if b == b'_' {
+                    underscore = Some(k);
+                }
+                k += 1;
+            }
+            _ => break,
+        }
+    }
     if k > index.max_name {
         return Step::No;
     }
@@ -239,7 +383,8 @@ fn bracket(index: &Index, vault: &Vault, bytes: &[u8], i: usize, last: bool) -> 
     if close != b']' {
         return Step::No;
     }
-    let Some((name, number)) = placeholder::split_name(&rest[..k]) else {
+    let Some((name, number)) = underscore.and_then(|u| placeholder::split_name_at(&rest[..k], u))
+    else {
         return Step::No;
     };
     if let Some(entry) = vault.lookup(name, number, true) {
@@ -265,7 +410,7 @@ fn bare(index: &Index, vault: &Vault, buf: &str, i: usize, last: bool) -> Step {
     let k = rest
         .iter()
         .take(index.max_name + 1)
-        .take_while(|&&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        .take_while(|&&b| is_bare_byte(b))
         .count();
     if k > index.max_name {
         return Step::No;
@@ -364,7 +509,7 @@ impl<V: Borrow<Vault>> Restorer<V> {
         let v = vault.borrow();
         let index = Index::new(v);
         let cursors = Cursors {
-            next: vec![0; v.entries.len()],
+            next: Vec::new(),
             unknown: 0,
         };
         Restorer {
@@ -431,7 +576,7 @@ impl<V: Borrow<Vault>> Restorer<V> {
             self.vault.borrow(),
             &mut self.cursors,
             text,
-            0,
+            START,
             true,
             json,
             &mut out,
@@ -443,6 +588,89 @@ impl<V: Borrow<Vault>> Restorer<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Restores `text` fed in `parts` with the skipping scanner or the byte
+    /// by byte one.
+    fn stream(vault: &Vault, parts: &[&str], skip: bool) -> (String, usize) {
+        let mut index = Index::new(vault);
+        index.skip = skip;
+        let mut cur = Cursors {
+            next: Vec::new(),
+            unknown: 0,
+        };
+        let (mut held, mut before, mut out) = (String::new(), START, String::new());
+        for (k, part) in parts.iter().enumerate() {
+            held.push_str(part);
+            let last = k + 1 == parts.len();
+            let done = scan(
+                &index, vault, &mut cur, &held, before, last, false, &mut out,
+            );
+            before = advance(before, &held[..done]);
+            held.replace_range(..done, "");
+        }
+        (out, cur.unknown)
+    }
+
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => r"[a-zA-Z_ \\\[\]0-9]{1,8}",
+            1 => "\\PC{0,4}",
+            1 => prop::sample::select(vec![
+                "PERSON_1", "[PERSON_1]", "[person_2]", "EMAIL_ADDRESS_1", "[EMAIL_ADDRESS_1]'s",
+                "PERSON_", "_1", "PERS", "ON_1", "[PERSON_9]", "XPERSON_1", "PERSON_1x", "é",
+            ])
+            .prop_map(str::to_owned),
+        ]
+    }
+
+    proptest! {
+        /// The `[` / `_` skipping changes no decision: against the byte by
+        /// byte scan (what vaults with surrogates use), for any text and cuts.
+        #[test]
+        fn skipping_decides_like_scanning_every_byte(
+            pieces in prop::collection::vec(fragment(), 0..20),
+            cuts in prop::collection::vec(0usize..400, 0..30),
+        ) {
+            let mut v = Vault::with_seed("t".parse().unwrap(), 1);
+            v.intern(&EntityType::Person, "Ana Ruiz");
+            v.intern(&EntityType::Person, "Bob Stone");
+            v.intern(&EntityType::EmailAddress, "ana@corp.example");
+            // Cut the text at arbitrary char boundaries.
+            let text = pieces.concat();
+            let mut points: Vec<usize> = cuts
+                .iter()
+                .map(|&c| c % (text.len() + 1))
+                .filter(|&c| text.is_char_boundary(c))
+                .chain([0, text.len()])
+                .collect();
+            points.sort_unstable();
+            points.dedup();
+            let parts: Vec<&str> = points.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+            prop_assert_eq!(stream(&v, &parts, true), stream(&v, &parts, false));
+        }
+    }
+
+    #[test]
+    fn finds_the_first_open_bracket_or_underscore() {
+        for len in 0..80 {
+            for at in 0..len {
+                for b in [b'[', b'_'] {
+                    // Bytes around the target that differ from it by one bit
+                    // or are 0x80 and up, which a sloppy word test would flag.
+                    let mut hay: Vec<u8> =
+                        (0..len).map(|k| [b'Z', 0xdb, b'^', 0xdf][k % 4]).collect();
+                    hay[at] = b;
+                    if at + 1 < len {
+                        hay[at + 1] = b'[';
+                    }
+                    assert_eq!(find_open_or_underscore(&hay), Some(at), "{len} {at}");
+                }
+            }
+            let plain = vec![b'Z'; len];
+            assert_eq!(find_open_or_underscore(&plain), None);
+        }
+    }
 
     #[test]
     fn longest_builtin_type_name_is_accounted_for() {

@@ -210,7 +210,8 @@ impl Vault {
         let slots = self.types.iter().find(|t| {
             let n = t.entity_type.as_str().as_bytes();
             if any_case {
-                n.eq_ignore_ascii_case(name)
+                // Models mostly keep the case: try the cheap comparison first.
+                n == name || n.eq_ignore_ascii_case(name)
             } else {
                 n == name
             }
