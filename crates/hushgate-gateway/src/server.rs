@@ -230,6 +230,12 @@ impl Gateway {
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        use axum::serve::ListenerExt;
+        // Without TCP_NODELAY, each small SSE event waits for the client's
+        // delayed ACK (Nagle): ~40 ms per streamed answer.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let served = axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
             .await;

@@ -370,6 +370,11 @@ impl ProviderDouble {
         );
         let server = tokio::spawn(async move {
             let app = app.into_make_service_with_connect_info::<SocketAddr>();
+            use axum::serve::ListenerExt;
+            // Like a real provider: events go out as written (no Nagle delay).
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app).await;
         });
         Ok(ProviderDouble {
