@@ -8,101 +8,14 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::Env;
+use common::{Env, Served};
 use hushgate_store::{AuditFilter, OUTCOME_DECISION, StoredRecord};
 use hushgate_testkit::{Behaviour, ProviderDouble};
 use serde_json::{Value, json};
-
-/// A `hushgate serve` child process, killed (SIGKILL) when dropped, also on a panic.
-struct Served {
-    child: Child,
-    base: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Served {
-    /// `hushgate --config <env's config> serve --listen 127.0.0.1:0`, once it listens.
-    fn start(env: &Env) -> Served {
-        let mut c = common::hushgate();
-        c.current_dir(env.dir.path())
-            .arg("--config")
-            .arg(&env.config)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("HUSHGATE_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = Arc::clone(&log);
-        // Drains stderr for the process's whole life, so logging never blocks it.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some((_, url)) = line.split_once(" listening on ") {
-                    let _ = tx.send(url.trim().to_owned());
-                }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let mut served = Served {
-            child,
-            base: String::new(),
-            log,
-        };
-        match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(base) => served.base = base,
-            Err(_) => panic!("the gateway did not start:\n{}", served.log()),
-        }
-        served
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// SIGKILL (`Child::kill` on unix), and reap.
-    fn kill9(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// SIGTERM through the `kill` utility, then waits (at most 20 s) for the exit.
-    fn terminate(&mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(sent.success(), "kill -TERM {pid} failed");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the gateway did not stop within 20 s of SIGTERM:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The provider double as `double`, the alias `gpt-4o-mini` on it.
 fn append_gateway_config(env: &Env, double: &ProviderDouble) {
@@ -229,7 +142,7 @@ async fn sigkill_under_load_loses_no_decision_record_and_the_trail_verifies() {
         .trim()
         .to_owned();
 
-    let mut gw = Served::start(&env);
+    let mut gw = Served::start(common::serve_command(&env));
     let ok = Arc::new(AtomicUsize::new(0));
     let fired = tokio::spawn(load(gw.base.clone(), key.clone(), 200, 16, Arc::clone(&ok)));
     // Kill in the middle: once 80 clients have their 200 (about 16 more are in flight).
@@ -315,7 +228,7 @@ async fn sigkill_under_load_loses_no_decision_record_and_the_trail_verifies() {
     env.run(&["audit", "verify"]).ok();
 
     // Restart on the same files, a few more requests, a graceful stop.
-    let mut gw = Served::start(&env);
+    let mut gw = Served::start(common::serve_command(&env));
     let client = reqwest::Client::new();
     let mut after = Vec::new();
     for _ in 0..5 {

@@ -14,108 +14,22 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::Env;
+use common::{Env, Served};
 use hushgate_store::{AuditFilter, OUTCOME_DECISION, StoredRecord};
 use hushgate_testkit::{Behaviour, ProviderDouble};
 use serde_json::{Value, json};
 
-/// A `hushgate serve` child process, killed (SIGKILL) when dropped, also on a panic.
-struct Served {
-    child: Child,
-    base: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Served {
-    /// `hushgate --config <env's config> serve --listen 127.0.0.1:0`; the receiver gets the
-    /// base URL once it listens.
-    fn spawn(env: &Env) -> (Served, Receiver<String>) {
-        let mut c = common::hushgate();
-        c.current_dir(env.dir.path())
-            .arg("--config")
-            .arg(&env.config)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("HUSHGATE_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = Arc::clone(&log);
-        // Drains stderr for the process's whole life, so logging never blocks it.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some((_, url)) = line.split_once(" listening on ") {
-                    let _ = tx.send(url.trim().to_owned());
-                }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let served = Served {
-            child,
-            base: String::new(),
-            log,
-        };
-        (served, rx)
-    }
-
-    /// `n` replicas on `env`, all spawned before any is waited for (so they open the fresh
-    /// database, run its migrations and create the audit key files at the same time).
-    fn start_replicas(env: &Env, n: usize) -> Vec<Served> {
-        let spawned: Vec<(Served, Receiver<String>)> = (0..n).map(|_| Served::spawn(env)).collect();
-        spawned
-            .into_iter()
-            .map(|(mut served, rx)| {
-                match rx.recv_timeout(Duration::from_secs(30)) {
-                    Ok(base) => served.base = base,
-                    Err(_) => panic!("a replica did not start:\n{}", served.log()),
-                }
-                served
-            })
-            .collect()
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// SIGTERM through the `kill` utility, then waits (at most 20 s) for the exit.
-    fn terminate(&mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(sent.success(), "kill -TERM {pid} failed");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the gateway did not stop within 20 s of SIGTERM:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `n` replicas on `env`, all spawned before any is waited for (so they open the fresh
+/// database, run its migrations and create the audit key files at the same time).
+fn start_replicas(env: &Env, n: usize) -> Vec<Served> {
+    let spawned: Vec<_> = (0..n)
+        .map(|_| Served::spawn(common::serve_command(env)))
+        .collect();
+    spawned.into_iter().map(|(s, rx)| s.wait(rx)).collect()
 }
 
 /// Stops every replica gracefully (each signs its heads) and checks each exited 0.
@@ -354,7 +268,7 @@ async fn two_replicas_lose_no_record_and_the_trail_verifies() {
         return;
     };
     let key = create_key(&env, "bank");
-    let mut replicas = Served::start_replicas(&env, 2);
+    let mut replicas = start_replicas(&env, 2);
     let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
 
     let seen = load(&bases, &key, &chat(), 300, 24).await;
@@ -394,7 +308,7 @@ requests_per_minute = 50
         return;
     };
     let key = create_key(&env, "metered");
-    let mut replicas = Served::start_replicas(&env, 2);
+    let mut replicas = start_replicas(&env, 2);
     let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
 
     // The burst takes a second or two: start it well inside one minute window.
@@ -483,7 +397,7 @@ monthly_token_budget = {budget}
         return;
     };
     let key = create_key(&env, "budgeted");
-    let mut replicas = Served::start_replicas(&env, 2);
+    let mut replicas = start_replicas(&env, 2);
     let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
 
     let seen = load(&bases, &key, &body, 200, 32).await;
@@ -573,7 +487,7 @@ async fn a_replica_killed_mid_load_loses_no_decision_record() {
         return;
     };
     let key = create_key(&env, "bank");
-    let mut replicas = Served::start_replicas(&env, 2);
+    let mut replicas = start_replicas(&env, 2);
     let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
 
     let ok = Arc::new(AtomicUsize::new(0));
@@ -586,8 +500,7 @@ async fn a_replica_killed_mid_load_loses_no_decision_record() {
         assert!(Instant::now() < deadline, "only {ok:?} answered in 30 s");
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    replicas[0].child.kill().unwrap();
-    replicas[0].child.wait().unwrap();
+    replicas[0].kill9();
     let seen = fired.await.unwrap();
 
     let failed_on = |r: usize| {
@@ -621,7 +534,7 @@ async fn a_replica_killed_mid_load_loses_no_decision_record() {
     }
 
     // The killed replica comes back on the same config; both serve, both stop gracefully.
-    let mut back = Served::start_replicas(&env, 1);
+    let mut back = start_replicas(&env, 1);
     replicas[0] = back.remove(0);
     let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
     let more = load(&bases, &key, &chat(), 20, 4).await;

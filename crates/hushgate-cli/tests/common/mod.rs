@@ -218,6 +218,21 @@ impl Drop for Env {
     }
 }
 
+pub mod served;
+#[allow(unused_imports)] // not every test binary starts a gateway
+pub use served::Served;
+
+/// `hushgate --config <env's config> serve --listen 127.0.0.1:0`, run in the env's directory.
+pub fn serve_command(env: &Env) -> Command {
+    let mut c = hushgate();
+    c.current_dir(env.dir.path())
+        .arg("--config")
+        .arg(&env.config)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("HUSHGATE_LOG", "warn");
+    c
+}
+
 pub fn hushgate() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hushgate"));
     c.env_remove("HUSHGATE_CONFIG").env_remove("OPENAI_API_KEY");

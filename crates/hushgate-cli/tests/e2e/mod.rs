@@ -3,11 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::process::Command;
 
 /// A working directory for one gateway: `hushgate.toml`, `hushgate.db` and the audit key
 /// files (relative paths in the config resolve here, as for a newcomer).
@@ -72,84 +69,15 @@ impl Workdir {
 
     /// `hushgate serve --listen 127.0.0.1:0`, waiting for its address.
     pub fn serve(&self) -> Served {
-        let mut child = self
-            .command()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        // Kill on drop from here on, whatever happens below.
-        let mut served = Served {
-            child,
-            base: String::new(),
-            log: Arc::new(Mutex::new(String::new())),
-        };
-        let (tx, rx) = mpsc::channel();
-        let log = served.log.clone();
-        std::thread::spawn(move || {
-            // Drain stderr to the end so the gateway never blocks on a full pipe.
-            for line in BufReader::new(stderr).split(b'\n') {
-                let Ok(line) = line else { break };
-                let line = String::from_utf8_lossy(&line);
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(rest.trim().to_owned());
-                }
-                let mut log = log.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(base) => served.base = base,
-            Err(_) => {
-                let status = served.child.try_wait().unwrap();
-                panic!(
-                    "hushgate serve did not print its address within 30 s (exit: {status:?}); \
-                     stderr:\n{}",
-                    served.log()
-                );
-            }
-        }
-        assert!(
-            served.base.starts_with("http://127.0.0.1:") && served.base.ends_with("/v1"),
-            "{}",
-            served.base
-        );
-        served
+        let mut cmd = self.command();
+        cmd.args(["serve", "--listen", "127.0.0.1:0"]);
+        Served::start(cmd)
     }
 }
 
-/// A running `hushgate serve`; killed (and reaped) on drop, also when a test panics.
-pub struct Served {
-    child: Child,
-    /// `http://127.0.0.1:PORT/v1`
-    pub base: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Served {
-    /// What the gateway wrote on stderr so far.
-    pub fn log(&self) -> String {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-
-    /// Panics (with the log) if the gateway exited.
-    pub fn assert_running(&mut self) {
-        if let Some(status) = self.child.try_wait().unwrap() {
-            panic!("hushgate serve exited ({status}); stderr:\n{}", self.log());
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "../common/served.rs"]
+mod served;
+pub use served::Served;
 
 /// The cargo target directory this test was built in (`…/target`), from the binary's path
 /// (`…/target/debug/hushgate`): caches for e2e tools live beside the build.
