@@ -85,6 +85,8 @@ struct Inner {
     /// Outcome records and usage corrections still running.
     background: trail::Background,
     providers: HashMap<String, Arc<Provider>>,
+    /// Provider name → self-hosted, as the decision reads it (built once).
+    self_hosted: Arc<HashMap<String, bool>>,
     unusable: HashMap<String, String>,
     metrics: Metrics,
     /// Texts larger than this are scanned on the blocking pool, so one big
@@ -189,6 +191,12 @@ impl Gateway {
             policy: Arc::new(policy),
             audit,
             background: trail::Background::default(),
+            self_hosted: Arc::new(
+                providers
+                    .iter()
+                    .map(|(n, p)| (n.clone(), p.is_self_hosted()))
+                    .collect(),
+            ),
             providers,
             unusable,
             metrics: Metrics::new(),
@@ -622,12 +630,7 @@ impl Gateway {
         };
         let redactor = Arc::clone(&tenant.redactor);
         let policy = Arc::clone(&self.0.policy);
-        let self_hosted: HashMap<String, bool> = self
-            .0
-            .providers
-            .iter()
-            .map(|(n, p)| (n.clone(), p.is_self_hosted()))
-            .collect();
+        let self_hosted = Arc::clone(&self.0.self_hosted);
         let vault = Vault::new(tenant.id.clone());
         let correlation = tenant.correlation.clone();
         let work = move || {
