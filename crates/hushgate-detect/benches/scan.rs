@@ -52,6 +52,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("dev_corpus", |b| b.iter(|| engine.scan(&corpus)));
     g.finish();
 
+    // Record by record, as `hushgate scan --jsonl` and the gateway scan.
+    let mut g = c.benchmark_group("scan");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.sample_size(20);
+    g.bench_function("dev_records", |b| {
+        b.iter(|| texts.iter().map(|t| engine.scan(t).len()).sum::<usize>())
+    });
+    g.finish();
+
     // Text by text, as the gateway scans requests.
     let mut g = c.benchmark_group("text_recognizer");
     g.throughput(Throughput::Bytes(bytes as u64));

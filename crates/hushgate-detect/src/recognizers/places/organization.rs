@@ -3,6 +3,8 @@
 //! one (`Klinikum …`, `Banco …`, `Bank of …`), are well known, or follow a
 //! label (`Employer:`) or phrase (`works at`).
 
+use std::collections::HashMap;
+
 use hushgate_types::EntityType;
 
 use super::Doc;
@@ -502,23 +504,32 @@ fn context_org(d: &mut Doc<'_>, s: usize, end: usize) {
 /// Repeats of an organisation found once in the text (`Initech`, then
 /// `from Initech`) are organisations too.
 pub(crate) fn propagate(d: &mut Doc<'_>, from: usize) {
-    let names: Vec<(usize, usize, f32)> = d.out[from..]
-        .iter()
-        .filter(|f| f.entity_type == ORG)
-        .map(|f| (f.start, f.end, f.score))
-        .collect();
+    let text = d.text;
+    // Names keyed by their first token, so each token compares only the names
+    // that can start there: linear in the text, not tokens x names.
+    let mut names: HashMap<&str, Vec<(&str, f32)>> = HashMap::new();
+    for f in d.out[from..].iter().filter(|f| f.entity_type == ORG) {
+        let (Ok(k), Some(name)) = (
+            d.toks.binary_search_by_key(&f.start, |t| t.start),
+            text.get(f.start..f.end),
+        ) else {
+            continue;
+        };
+        names.entry(d.s(k)).or_default().push((name, f.score));
+    }
     if names.is_empty() {
         return;
     }
-    let text = d.text;
     let n = d.toks.len();
     for i in 0..n {
         if !d.free(i) || !d.cap(i) || (i > 0 && d.joined(i) && d.cap(i - 1) && d.free(i - 1)) {
             continue;
         }
-        for &(a, b, score) in &names {
-            let name = &text[a..b];
-            let start = d.toks[i].start;
+        let Some(candidates) = names.get(d.s(i)) else {
+            continue;
+        };
+        let start = d.toks[i].start;
+        for &(name, score) in candidates {
             if !text[start..].starts_with(name) {
                 continue;
             }
