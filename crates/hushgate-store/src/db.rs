@@ -91,6 +91,17 @@ pub(crate) enum Db {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// A SQLite database in a file: the audit writer opens its own connection to it.
+    pub(crate) sqlite_file: Option<SqliteFile>,
+}
+
+/// Where and how the audit writer opens its own SQLite connection (see
+/// `audit::append_sqlite`): the pool's settings, the same file.
+#[derive(Clone, Debug)]
+pub(crate) struct SqliteFile {
+    pub path: std::path::PathBuf,
+    pub busy_timeout: Duration,
+    pub synchronous: Synchronous,
 }
 
 impl Store {
@@ -103,9 +114,20 @@ impl Store {
     /// [`Store::connect`] with explicit settings.
     pub async fn connect_with(url: &str, opts: &StoreOptions) -> Result<Store> {
         let scheme = url.split(':').next().unwrap_or_default();
+        let mut sqlite_file = None;
         let db = match scheme {
             "sqlite" => {
-                let connect = SqliteConnectOptions::from_str(url)?
+                let connect = SqliteConnectOptions::from_str(url)?;
+                // An in-memory database lives in the pool's connections only; the writer
+                // then appends through the pool.
+                if !is_memory(url) {
+                    sqlite_file = Some(SqliteFile {
+                        path: connect.get_filename().to_path_buf(),
+                        busy_timeout: opts.busy_timeout,
+                        synchronous: opts.synchronous,
+                    });
+                }
+                let connect = connect
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .busy_timeout(opts.busy_timeout)
@@ -147,7 +169,7 @@ impl Store {
                 });
             }
         };
-        Ok(Store { db })
+        Ok(Store { db, sqlite_file })
     }
 
     /// Which backend this store uses.
@@ -171,6 +193,11 @@ impl Store {
     pub async fn close(&self) {
         dispatch!(&self.db, pool => pool.close().await);
     }
+}
+
+/// `sqlite::memory:` and `sqlite://:memory:`, and URI forms with `mode=memory`.
+fn is_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 /// Copies the WAL into the database file every 200 ms on a connection of its own

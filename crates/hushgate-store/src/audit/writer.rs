@@ -1,5 +1,8 @@
-//! Group commit: one task owns the append path, batches whatever appends are waiting into one
-//! transaction, and answers each append only after that transaction committed.
+//! Group commit: whatever appends are waiting go into one transaction, and each append is
+//! answered only after that transaction committed. On PostgreSQL (and in-memory SQLite) one
+//! task owns the append path; on a SQLite file the appending callers take turns committing
+//! themselves on the writer's own connection (`append_sqlite`), which spares two thread
+//! hand-offs per append.
 //!
 //! There is no timer in the batching: while one batch commits, the next one accumulates, so
 //! a lone request pays one commit and a burst shares them. Per tenant, the transaction locks
@@ -15,6 +18,7 @@ use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use super::append_sqlite::SqliteWriter;
 use super::chain::{GENESIS, hash_record};
 use super::{AuditRecord, AuditSigner, KIND_CHECKPOINT, RecordFields};
 use crate::db::{Begin, dispatch};
@@ -28,11 +32,20 @@ pub(crate) const LOCK_HEAD_SQL: &str = "INSERT INTO audit_heads (tenant, seq, ha
      ON CONFLICT (tenant) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash";
 pub(crate) const INSERT_CHECKPOINT_SQL: &str = "INSERT INTO audit_checkpoints \
      (tenant, kind, seq, hash, created_us, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const UPDATE_HEAD_SQL: &str = "UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant = $3";
+pub(crate) const UPDATE_HEAD_SQL: &str =
+    "UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant = $3";
+pub(crate) const LAST_SIGNED_SQL: &str = "SELECT MAX(seq) FROM audit_checkpoints WHERE tenant = $1";
+/// Followed by `VALUES` rows of 20 columns each.
 const INSERT_RECORDS_SQL: &str = "INSERT INTO audit_records (tenant, seq, prev_hash, hash, \
      time_us, key_id, request_id, endpoint, model, route, decision, reasons, findings, \
      value_hashes, prompt_tokens, completion_tokens, latency_us, status, upstream_error, \
      redacted_prompt) ";
+/// One row of `INSERT_RECORDS_SQL`.
+pub(crate) const INSERT_RECORD_SQL: &str = "INSERT INTO audit_records (tenant, seq, prev_hash, \
+     hash, time_us, key_id, request_id, endpoint, model, route, decision, reasons, findings, \
+     value_hashes, prompt_tokens, completion_tokens, latency_us, status, upstream_error, \
+     redacted_prompt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+     $15, $16, $17, $18, $19, $20)";
 
 /// How the writer batches and how often it signs.
 #[derive(Clone, Debug)]
@@ -80,63 +93,91 @@ enum Msg {
 /// Dropping every clone, or [`AuditWriter::close`], signs the final heads and stops the task.
 #[derive(Clone, Debug)]
 pub struct AuditWriter {
-    tx: mpsc::Sender<Msg>,
+    inner: Inner,
+}
+
+#[derive(Clone, Debug)]
+enum Inner {
+    /// PostgreSQL and in-memory SQLite: the writer task's queue.
+    Task(mpsc::Sender<Msg>),
+    /// A SQLite file: appenders commit in turns on the writer's own connection.
+    Sqlite(Arc<SqliteWriter>),
 }
 
 impl AuditWriter {
-    /// Starts the writer task on the current tokio runtime.
+    /// Starts the writer: on a SQLite file, its own connection and a thread that signs idle
+    /// heads; otherwise a task on the current tokio runtime.
     pub fn start(store: Store, signer: AuditSigner, opts: AuditOptions) -> AuditWriter {
+        if let Some(file) = store.sqlite_file.clone() {
+            let writer = SqliteWriter::start(store, signer, opts, file);
+            return AuditWriter {
+                inner: Inner::Sqlite(writer),
+            };
+        }
         let (tx, rx) = mpsc::channel(opts.queue_capacity.max(1));
         let task = Task {
             store,
             signer,
-            opts,
-            last_checkpoint: HashMap::new(),
-            dirty: BTreeSet::new(),
-            backoff_until: None,
+            max_batch: opts.max_batch.max(1),
+            schedule: Schedule::new(opts.checkpoint_interval),
         };
         tokio::spawn(task.run(rx));
-        AuditWriter { tx }
+        AuditWriter {
+            inner: Inner::Task(tx),
+        }
     }
 
     /// Appends `record` to its tenant's chain. Resolves once the record is committed (durable
     /// before the caller forwards the request); an error means it was **not** stored, and
     /// external forwarding should fail closed.
     pub async fn append(&self, record: AuditRecord) -> Result<Appended> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Msg::Append(Box::new(record.to_fields()), reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        answer.await.map_err(|_| Error::Closed)?
+        let fields = Box::new(record.to_fields());
+        match &self.inner {
+            Inner::Sqlite(w) => w.append(fields).await,
+            Inner::Task(tx) => {
+                let (reply, answer) = oneshot::channel();
+                tx.send(Msg::Append(fields, reply))
+                    .await
+                    .map_err(|_| Error::Closed)?;
+                answer.await.map_err(|_| Error::Closed)?
+            }
+        }
     }
 
     /// Signs every chain head this writer advanced since its last checkpoint, now.
     pub async fn checkpoint(&self) -> Result<()> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Msg::Checkpoint(reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        answer.await.map_err(|_| Error::Closed)?
+        match &self.inner {
+            Inner::Sqlite(w) => w.checkpoint(),
+            Inner::Task(tx) => {
+                let (reply, answer) = oneshot::channel();
+                tx.send(Msg::Checkpoint(reply))
+                    .await
+                    .map_err(|_| Error::Closed)?;
+                answer.await.map_err(|_| Error::Closed)?
+            }
+        }
     }
 
     /// Commits what is queued, signs the final heads and stops the writer; later appends on
     /// any clone fail with [`Error::Closed`].
     pub async fn close(&self) -> Result<()> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Msg::Close(reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        answer.await.map_err(|_| Error::Closed)?
+        match &self.inner {
+            Inner::Sqlite(w) => w.close(),
+            Inner::Task(tx) => {
+                let (reply, answer) = oneshot::channel();
+                tx.send(Msg::Close(reply))
+                    .await
+                    .map_err(|_| Error::Closed)?;
+                answer.await.map_err(|_| Error::Closed)?
+            }
+        }
     }
 }
 
-struct Task {
-    store: Store,
-    signer: AuditSigner,
-    opts: AuditOptions,
+/// When each tenant's chain head is due for signing.
+#[derive(Debug)]
+pub(crate) struct Schedule {
+    interval: Duration,
     /// When this writer last signed each tenant's head.
     last_checkpoint: HashMap<String, Instant>,
     /// Tenants this writer advanced since it last signed them.
@@ -145,27 +186,114 @@ struct Task {
     backoff_until: Option<Instant>,
 }
 
+impl Schedule {
+    pub fn new(interval: Duration) -> Schedule {
+        Schedule {
+            interval,
+            last_checkpoint: HashMap::new(),
+            dirty: BTreeSet::new(),
+            backoff_until: None,
+        }
+    }
+
+    pub fn is_due(&self, tenant: &str, now: Instant) -> bool {
+        self.last_checkpoint
+            .get(tenant)
+            .is_none_or(|t| now.duration_since(*t) >= self.interval)
+    }
+
+    /// The dirty tenants whose heads are due.
+    pub fn due(&self, now: Instant) -> Vec<String> {
+        self.dirty
+            .iter()
+            .filter(|t| self.is_due(t, now))
+            .cloned()
+            .collect()
+    }
+
+    pub fn dirty(&self) -> Vec<String> {
+        self.dirty.iter().cloned().collect()
+    }
+
+    /// When the next idle checkpoint is due, if any head is unsigned.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let due = self
+            .dirty
+            .iter()
+            .map(|t| match self.last_checkpoint.get(t) {
+                Some(at) => *at + self.interval,
+                None => Instant::now(),
+            })
+            .min()?;
+        Some(self.backoff_until.map_or(due, |b| b.max(due)))
+    }
+
+    /// Of the tenants in a batch, those whose heads the batch's transaction signs.
+    pub fn to_sign<'a>(
+        &self,
+        tenants: impl Iterator<Item = &'a str>,
+        now: Instant,
+    ) -> BTreeSet<&'a str> {
+        tenants.filter(|t| self.is_due(t, now)).collect()
+    }
+
+    /// After a committed batch: signed heads are clean, the others dirty.
+    pub fn committed<'a>(
+        &mut self,
+        tenants: impl Iterator<Item = &'a str>,
+        signed: &BTreeSet<&str>,
+        now: Instant,
+    ) {
+        for tenant in tenants {
+            if signed.contains(tenant) {
+                self.last_checkpoint.insert(tenant.to_owned(), now);
+                self.dirty.remove(tenant);
+            } else {
+                self.dirty.insert(tenant.to_owned());
+            }
+        }
+    }
+
+    /// After a checkpoint of `tenants`: successful, or (`ok = false`) to be retried later.
+    pub fn signed(&mut self, tenants: &[String], ok: bool) {
+        let now = Instant::now();
+        if !ok {
+            self.backoff_until = Some(now + Duration::from_secs(1));
+            return;
+        }
+        self.backoff_until = None;
+        for t in tenants {
+            self.dirty.remove(t);
+            self.last_checkpoint.insert(t.clone(), now);
+        }
+    }
+}
+
+struct Task {
+    store: Store,
+    signer: AuditSigner,
+    max_batch: usize,
+    schedule: Schedule,
+}
+
 impl Task {
     async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
         loop {
-            let first = match self.next_deadline() {
+            let first = match self.schedule.next_deadline() {
                 None => rx.recv().await,
                 Some(deadline) => match tokio::time::timeout_at(deadline, rx.recv()).await {
                     Ok(msg) => msg,
                     Err(_) => {
                         // Idle: sign the heads that are due. On failure they stay dirty and
                         // the next deadline retries; explicit `checkpoint()` reports errors.
-                        let due = self.due(Instant::now());
-                        if self.checkpoint(&due).await.is_err() {
-                            self.backoff_until = Some(Instant::now() + Duration::from_secs(1));
-                        }
+                        let due = self.schedule.due(Instant::now());
+                        let _ = self.checkpoint(&due).await;
                         continue;
                     }
                 },
             };
             let Some(first) = first else {
-                let dirty: Vec<String> = self.dirty.iter().cloned().collect();
-                let _ = self.checkpoint(&dirty).await;
+                let _ = self.checkpoint(&self.schedule.dirty()).await;
                 return;
             };
 
@@ -177,30 +305,19 @@ impl Task {
                     Msg::Append(fields, reply) => appends.push((fields, reply)),
                     other => controls.push(other),
                 }
-                if appends.len() < self.opts.max_batch.max(1) {
+                if appends.len() < self.max_batch {
                     msg = rx.try_recv().ok();
                 }
             }
 
             if !appends.is_empty() {
                 let fields: Vec<&RecordFields> = appends.iter().map(|(f, _)| &**f).collect();
-                match self.commit(&fields).await {
-                    Ok(done) => {
-                        for ((_, reply), appended) in appends.into_iter().zip(done) {
-                            let _ = reply.send(Ok(appended));
-                        }
-                    }
-                    Err(e) => {
-                        let e = Arc::new(e);
-                        for (_, reply) in appends {
-                            let _ = reply.send(Err(Error::AuditUnavailable(e.clone())));
-                        }
-                    }
-                }
+                let done = self.commit(&fields).await;
+                reply_all(appends.into_iter().map(|(_, r)| r), done);
             }
 
             for control in controls {
-                let dirty: Vec<String> = self.dirty.iter().cloned().collect();
+                let dirty = self.schedule.dirty();
                 match control {
                     Msg::Checkpoint(reply) => {
                         let _ = reply.send(self.checkpoint(&dirty).await);
@@ -222,44 +339,11 @@ impl Task {
         }
     }
 
-    fn is_due(&self, tenant: &str, now: Instant) -> bool {
-        self.last_checkpoint
-            .get(tenant)
-            .is_none_or(|t| now.duration_since(*t) >= self.opts.checkpoint_interval)
-    }
-
-    fn due(&self, now: Instant) -> Vec<String> {
-        self.dirty
-            .iter()
-            .filter(|t| self.is_due(t, now))
-            .cloned()
-            .collect()
-    }
-
-    fn next_deadline(&self) -> Option<Instant> {
-        let due = self
-            .dirty
-            .iter()
-            .map(|t| match self.last_checkpoint.get(t) {
-                Some(at) => *at + self.opts.checkpoint_interval,
-                None => Instant::now(),
-            })
-            .min()?;
-        Some(self.backoff_until.map_or(due, |b| b.max(due)))
-    }
-
     /// One transaction: extend each tenant's chain, sign the heads that are due.
     async fn commit(&mut self, batch: &[&RecordFields]) -> Result<Vec<Appended>> {
         let now = Instant::now();
-        let mut by_tenant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, f) in batch.iter().enumerate() {
-            by_tenant.entry(f.tenant.as_str()).or_default().push(i);
-        }
-        let sign: BTreeSet<&str> = by_tenant
-            .keys()
-            .copied()
-            .filter(|t| self.is_due(t, now))
-            .collect();
+        let by_tenant = by_tenant(batch);
+        let sign = self.schedule.to_sign(by_tenant.keys().copied(), now);
         let mut out: Vec<Option<Appended>> = vec![None; batch.len()];
 
         dispatch!(&self.store.db, pool, DB => {
@@ -270,24 +354,23 @@ impl Task {
                     .bind(GENESIS.to_vec())
                     .fetch_one(&mut *tx)
                     .await?;
-                let mut seq: i64 = head.try_get("seq")?;
-                let mut prev: Vec<u8> = head.try_get("hash")?;
-                let mut rows = Vec::with_capacity(idxs.len());
-                for &i in idxs {
-                    seq += 1;
-                    let hash = hash_record(seq, &prev, batch[i]);
-                    rows.push((i, seq, std::mem::replace(&mut prev, hash.to_vec()), hash));
-                    out[i] = Some(Appended { tenant: (*tenant).to_owned(), seq, hash });
-                }
+                let rows = extend_chain(
+                    tenant,
+                    idxs,
+                    head.try_get("seq")?,
+                    head.try_get("hash")?,
+                    batch,
+                    &mut out,
+                );
                 for chunk in rows.chunks(INSERT_CHUNK) {
                     let mut qb = sqlx::QueryBuilder::<DB>::new(INSERT_RECORDS_SQL);
-                    qb.push_values(chunk, |mut b, (i, seq, prev_hash, hash)| {
-                        let f = batch[*i];
+                    qb.push_values(chunk, |mut b, row| {
+                        let f = batch[row.index];
                         let json = f.json_columns();
                         b.push_bind(f.tenant.clone())
-                            .push_bind(*seq)
-                            .push_bind(prev_hash.clone())
-                            .push_bind(hash.to_vec())
+                            .push_bind(row.seq)
+                            .push_bind(row.prev_hash.clone())
+                            .push_bind(row.hash.to_vec())
                             .push_bind(f.time_us)
                             .push_bind(f.key_id.clone())
                             .push_bind(f.request_id.clone())
@@ -307,9 +390,12 @@ impl Task {
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
+                let Some(head) = rows.last() else {
+                    continue;
+                };
                 sqlx::query(UPDATE_HEAD_SQL)
-                    .bind(seq)
-                    .bind(prev.clone())
+                    .bind(head.seq)
+                    .bind(head.hash.to_vec())
                     .bind(*tenant)
                     .execute(&mut *tx)
                     .await?;
@@ -318,11 +404,11 @@ impl Task {
                     sqlx::query(INSERT_CHECKPOINT_SQL)
                         .bind(*tenant)
                         .bind(KIND_CHECKPOINT)
-                        .bind(seq)
-                        .bind(prev.clone())
+                        .bind(head.seq)
+                        .bind(head.hash.to_vec())
                         .bind(created)
                         .bind(self.signer.key_id())
-                        .bind(self.signer.sign(KIND_CHECKPOINT, tenant, seq, &prev, created))
+                        .bind(self.signer.sign(KIND_CHECKPOINT, tenant, head.seq, &head.hash, created))
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -330,14 +416,8 @@ impl Task {
             tx.commit().await?;
         });
 
-        for tenant in by_tenant.keys() {
-            if sign.contains(tenant) {
-                self.last_checkpoint.insert((*tenant).to_owned(), now);
-                self.dirty.remove(*tenant);
-            } else {
-                self.dirty.insert((*tenant).to_owned());
-            }
-        }
+        self.schedule
+            .committed(by_tenant.keys().copied(), &sign, now);
         Ok(out.into_iter().flatten().collect())
     }
 
@@ -346,15 +426,86 @@ impl Task {
         if tenants.is_empty() {
             return Ok(());
         }
-        checkpoint_heads(&self.store, &self.signer, tenants).await?;
-        let now = Instant::now();
-        self.backoff_until = None;
-        for t in tenants {
-            self.dirty.remove(t);
-            self.last_checkpoint.insert(t.clone(), now);
-        }
-        Ok(())
+        let result = checkpoint_heads(&self.store, &self.signer, tenants).await;
+        self.schedule.signed(tenants, result.is_ok());
+        result
     }
+}
+
+/// A batch's record indexes per tenant, tenants in name order (the lock order: two writers
+/// never wait on each other in a cycle).
+pub(crate) fn by_tenant<'a>(batch: &[&'a RecordFields]) -> BTreeMap<&'a str, Vec<usize>> {
+    let mut by_tenant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, f) in batch.iter().enumerate() {
+        by_tenant.entry(f.tenant.as_str()).or_default().push(i);
+    }
+    by_tenant
+}
+
+/// Answers each append of a batch: its place in the chain, or the batch's shared error.
+pub(crate) fn reply_all(
+    replies: impl Iterator<Item = oneshot::Sender<Result<Appended>>>,
+    done: Result<Vec<Appended>>,
+) {
+    match done {
+        Ok(done) => {
+            for (reply, appended) in replies.zip(done) {
+                let _ = reply.send(Ok(appended));
+            }
+        }
+        Err(e) => {
+            let e = Arc::new(e);
+            for reply in replies {
+                let _ = reply.send(Err(Error::AuditUnavailable(e.clone())));
+            }
+        }
+    }
+}
+
+/// A row to insert: the record at `index` of the batch, at `seq` in its tenant's chain.
+pub(crate) struct ChainRow {
+    pub index: usize,
+    pub seq: i64,
+    pub prev_hash: Vec<u8>,
+    pub hash: [u8; 32],
+}
+
+/// Chains the records at `idxs` of `batch` after the tenant's head (`seq`, `prev`), in order,
+/// and fills their `out` slots; the new head is the last row's (seq, hash).
+pub(crate) fn extend_chain(
+    tenant: &str,
+    idxs: &[usize],
+    mut seq: i64,
+    mut prev: Vec<u8>,
+    batch: &[&RecordFields],
+    out: &mut [Option<Appended>],
+) -> Vec<ChainRow> {
+    let mut rows = Vec::with_capacity(idxs.len());
+    for &index in idxs {
+        seq += 1;
+        let hash = hash_record(seq, &prev, batch[index]);
+        let prev_hash = std::mem::replace(&mut prev, hash.to_vec());
+        out[index] = Some(Appended {
+            tenant: tenant.to_owned(),
+            seq,
+            hash,
+        });
+        rows.push(ChainRow {
+            index,
+            seq,
+            prev_hash,
+            hash,
+        });
+    }
+    rows
+}
+
+/// Tenant names in lock order, once each.
+pub(crate) fn sorted_unique(tenants: &[String]) -> Vec<&str> {
+    let mut sorted: Vec<&str> = tenants.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted
 }
 
 /// Signs the chain heads of `tenants` that no checkpoint covers yet, under the head locks.
@@ -363,23 +514,18 @@ pub(crate) async fn checkpoint_heads(
     signer: &AuditSigner,
     tenants: &[String],
 ) -> Result<()> {
-    let mut sorted: Vec<&String> = tenants.iter().collect();
-    sorted.sort();
-    sorted.dedup();
     dispatch!(&store.db, pool => {
         let mut tx = pool.begin_write().await?;
-        for tenant in sorted {
+        for tenant in sorted_unique(tenants) {
             let head = sqlx::query(LOCK_HEAD_SQL)
-                .bind(tenant.as_str())
+                .bind(tenant)
                 .bind(GENESIS.to_vec())
                 .fetch_one(&mut *tx)
                 .await?;
             let seq: i64 = head.try_get("seq")?;
             let hash: Vec<u8> = head.try_get("hash")?;
-            let signed: Option<i64> = sqlx::query_scalar(
-                "SELECT MAX(seq) FROM audit_checkpoints WHERE tenant = $1",
-            )
-            .bind(tenant.as_str())
+            let signed: Option<i64> = sqlx::query_scalar(LAST_SIGNED_SQL)
+            .bind(tenant)
             .fetch_one(&mut *tx)
             .await?;
             if seq == 0 || signed.is_some_and(|s| s >= seq) {
@@ -387,7 +533,7 @@ pub(crate) async fn checkpoint_heads(
             }
             let created = now_micros();
             sqlx::query(INSERT_CHECKPOINT_SQL)
-                .bind(tenant.as_str())
+                .bind(tenant)
                 .bind(KIND_CHECKPOINT)
                 .bind(seq)
                 .bind(hash.clone())
