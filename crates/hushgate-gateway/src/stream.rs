@@ -52,6 +52,9 @@ struct State {
     vault: Option<Arc<Vault>>,
     chat: bool,
     slots: BTreeMap<(u64, Slot), StreamRestorer<Arc<Vault>>>,
+    /// Where a delta is restored into before it replaces the original; the two buffers
+    /// swap, so a stream allocates for its longest delta, not per delta.
+    scratch: String,
     template: Map<String, Value>,
     end: StreamEnd,
     on_end: Option<OnEnd>,
@@ -83,6 +86,7 @@ pub fn restore_events(
         vault: vault.filter(|v| !v.is_empty()),
         chat,
         slots: BTreeMap::new(),
+        scratch: String::new(),
         template: Map::new(),
         end: StreamEnd::default(),
         on_end: Some(Box::new(on_end)),
@@ -197,9 +201,13 @@ impl State {
     }
 
     fn push(&mut self, idx: u64, slot: Slot, s: &mut String) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
         if let Some(r) = self.restorer(idx, slot) {
-            *s = r.push(s);
+            r.push_into(s, &mut scratch);
+            std::mem::swap(s, &mut scratch);
         }
+        self.scratch = scratch;
     }
 
     fn on_chunk(&mut self, chunk: &mut Map<String, Value>) {

@@ -197,6 +197,68 @@ async fn run(name: &str, url: &str, opts: &StoreOptions, a: &Args) {
     store.close().await;
 }
 
+/// The floor on this machine: the same transaction shape (lock the head row, insert one
+/// record row, advance the head, commit) on a bare `rusqlite` connection to a store's file,
+/// paced like the open loop on a thread of its own, with no chain, queue or async runtime.
+fn bare_sqlite(path: &std::path::Path, rps: u64, secs: u64) -> Figures {
+    use rusqlite::{TransactionBehavior, params};
+    let mut c = rusqlite::Connection::open(path).unwrap();
+    c.busy_timeout(Duration::from_secs(5)).unwrap();
+    c.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    c.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+    let json = r#"{"EMAIL_ADDRESS":1,"PERSON":1,"US_SSN":1}"#;
+    let hashes = format!(
+        r#"[["PERSON","{0}"],["US_SSN","{0}"],["EMAIL_ADDRESS","{0}"]]"#,
+        "ab".repeat(32)
+    );
+    let period = Duration::from_nanos(1_000_000_000 / rps);
+    let mut lat = Vec::with_capacity((rps * secs) as usize);
+    let start = Instant::now();
+    for i in 0..rps * secs {
+        if let Some(d) = (start + period * i as u32).checked_duration_since(Instant::now()) {
+            std::thread::sleep(d);
+        }
+        let t = Instant::now();
+        let tx = c
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap();
+        let seq: i64 = tx
+            .prepare_cached(
+                "INSERT INTO audit_heads (tenant, seq, hash) VALUES ('floor', 0, ?1) \
+                 ON CONFLICT (tenant) DO UPDATE SET seq = audit_heads.seq RETURNING seq",
+            )
+            .unwrap()
+            .query_row(params![[0u8; 32].as_slice()], |r| r.get(0))
+            .unwrap();
+        tx.prepare_cached(
+            "INSERT INTO audit_records (tenant, seq, prev_hash, hash, time_us, key_id, \
+             request_id, endpoint, model, route, decision, reasons, findings, value_hashes, \
+             prompt_tokens, completion_tokens, latency_us, status, upstream_error, \
+             redacted_prompt) VALUES ('floor', ?1, ?2, ?3, ?4, 'key', ?5, \
+             '/v1/chat/completions', 'gpt-4o-mini', 'openai', 'pseudonymize', \
+             '[\"hipaa.phi_to_external\"]', ?6, ?7, 812, 230, 420000, 200, NULL, NULL)",
+        )
+        .unwrap()
+        .execute(params![
+            seq + 1,
+            [1u8; 32].as_slice(),
+            [2u8; 32].as_slice(),
+            i as i64,
+            format!("req-{i:016x}"),
+            json,
+            hashes
+        ])
+        .unwrap();
+        tx.prepare_cached("UPDATE audit_heads SET seq = ?1, hash = ?2 WHERE tenant = 'floor'")
+            .unwrap()
+            .execute(params![seq + 1, [2u8; 32].as_slice()])
+            .unwrap();
+        tx.commit().unwrap();
+        lat.push(t.elapsed());
+    }
+    figures(lat, start.elapsed())
+}
+
 #[tokio::main]
 async fn main() {
     let a = args();
@@ -214,6 +276,26 @@ async fn main() {
         };
         run(name, &format!("sqlite://{}", path.display()), &opts, &a).await;
     }
+    // The same machine's floor for the NORMAL rows above, with the pool (and its WAL
+    // checkpointer) open on the file as in the gateway.
+    let path = dir.path().join("floor.db");
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let (rps, secs) = (a.rps, a.secs);
+    let f = tokio::task::spawn_blocking(move || bare_sqlite(&path, rps, secs))
+        .await
+        .unwrap();
+    println!(
+        "| SQLite floor: the bare transaction, no chain or queue (rusqlite, synchronous=NORMAL) | open loop, {rps} req/s | {} | {:.0} | {} | {} | {} | {} |",
+        f.n,
+        f.n as f64 / f.secs,
+        us(f.p50),
+        us(f.p99),
+        us(f.p999),
+        us(f.max)
+    );
+    store.close().await;
     if let Ok(base) = std::env::var("HUSHGATE_TEST_POSTGRES_URL") {
         let schema = format!("hg_bench_{}", std::process::id());
         let admin = sqlx::PgPool::connect(&base).await.unwrap();

@@ -121,6 +121,7 @@ impl Store {
                 // An in-memory database lives in the pool's connections only; the writer
                 // then appends through the pool.
                 if !is_memory(url) {
+                    create_private(connect.get_filename())?;
                     sqlite_file = Some(SqliteFile {
                         path: connect.get_filename().to_path_buf(),
                         busy_timeout: opts.busy_timeout,
@@ -195,6 +196,22 @@ impl Store {
     }
 }
 
+/// Creates a missing database file readable by its owner only (SQLite gives the `-wal` and
+/// `-shm` files the same mode): the trail holds keyed hashes and key ids, the store API key
+/// hashes. An existing file keeps its mode.
+fn create_private(path: &std::path::Path) -> Result<()> {
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    match open.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // A missing directory and the like: let SQLite report it as it does.
+        Err(_) => Ok(()),
+    }
+}
+
 /// `sqlite::memory:` and `sqlite://:memory:`, and URI forms with `mode=memory`.
 fn is_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
@@ -208,7 +225,12 @@ fn checkpoint_beside(pool: SqlitePool) {
         return;
     };
     handle.spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        let mut tick = tokio::time::interval(Duration::from_millis(
+            std::env::var("HG_CKPT_MS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(200),
+        ));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;

@@ -852,3 +852,26 @@ async fn idle_checkpoints_cover_the_tail(db: &TestDb) {
     assert_eq!(v.chains[0].unsigned_tail, 0);
     w.close().await.unwrap();
 }
+
+/// The database file (and the WAL beside it) is readable by its owner only.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_sqlite_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hushgate.db");
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let w = writer(&store, &signer());
+    w.append(record("clinic", 0)).await.unwrap();
+    for name in ["hushgate.db", "hushgate.db-wal"] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}: {mode:o}");
+    }
+    w.close().await.unwrap();
+    store.close().await;
+}
