@@ -225,12 +225,7 @@ fn checkpoint_beside(pool: SqlitePool) {
         return;
     };
     handle.spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(
-            std::env::var("HG_CKPT_MS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(200),
-        ));
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
