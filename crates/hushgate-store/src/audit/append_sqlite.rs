@@ -337,11 +337,52 @@ impl SqliteAppender {
         signer: &AuditSigner,
         out: &mut [Option<Appended>],
     ) -> Result<()> {
-        let conn = self.conn()?;
-        let result = commit_in(conn, by_tenant, sign, batch, signer, out);
+        let result = self.in_transaction(|tx| {
+            for (tenant, idxs) in by_tenant {
+                let (seq, prev) = lock_head(tx, tenant)?;
+                let rows = extend_chain(tenant, idxs, seq, prev, batch, out);
+                let mut insert = tx.prepare_cached(INSERT_RECORD_SQL)?;
+                for row in &rows {
+                    let f = batch[row.index];
+                    let json = f.json_columns();
+                    insert.execute(params![
+                        f.tenant,
+                        row.seq,
+                        row.prev_hash,
+                        row.hash.as_slice(),
+                        f.time_us,
+                        f.key_id,
+                        f.request_id,
+                        f.endpoint,
+                        f.model,
+                        f.route,
+                        f.decision,
+                        json.reasons,
+                        json.findings,
+                        json.value_hashes,
+                        f.prompt_tokens,
+                        f.completion_tokens,
+                        f.latency_us,
+                        f.status,
+                        f.upstream_error,
+                        f.redacted_prompt,
+                    ])?;
+                }
+                let Some(head) = rows.last() else {
+                    continue;
+                };
+                tx.prepare_cached(UPDATE_HEAD_SQL)?.execute(params![
+                    head.seq,
+                    head.hash.as_slice(),
+                    tenant
+                ])?;
+                if sign.contains(tenant) {
+                    insert_checkpoint(tx, signer, tenant, head.seq, &head.hash)?;
+                }
+            }
+            Ok(())
+        });
         if result.is_err() {
-            // A connection that failed mid-transaction is not trusted again.
-            self.conn = None;
             out.iter_mut().for_each(|o| *o = None);
         }
         result
@@ -349,83 +390,39 @@ impl SqliteAppender {
 
     /// Signs the heads of `tenants` that no checkpoint covers yet, in one transaction.
     pub fn checkpoint(&mut self, tenants: &[&str], signer: &AuditSigner) -> Result<()> {
-        let conn = self.conn()?;
-        let result = (|| -> Result<()> {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        self.in_transaction(|tx| {
             for tenant in tenants {
-                let (seq, hash) = lock_head(&tx, tenant)?;
+                let (seq, hash) = lock_head(tx, tenant)?;
                 let signed: Option<i64> =
                     tx.query_row(LAST_SIGNED_SQL, params![tenant], |r| r.get(0))?;
                 if seq == 0 || signed.is_some_and(|s| s >= seq) {
                     continue;
                 }
-                insert_checkpoint(&tx, signer, tenant, seq, &hash)?;
+                insert_checkpoint(tx, signer, tenant, seq, &hash)?;
             }
-            tx.commit()?;
             Ok(())
-        })();
+        })
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits; on any error the transaction
+    /// rolls back and the connection is dropped (it is not trusted again).
+    fn in_transaction(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let conn = self.conn()?;
+        let result = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(Into::into)
+            .and_then(|tx| {
+                f(&tx)?;
+                Ok(tx.commit()?)
+            });
         if result.is_err() {
             self.conn = None;
         }
         result
     }
-}
-
-fn commit_in(
-    conn: &mut Connection,
-    by_tenant: &BTreeMap<&str, Vec<usize>>,
-    sign: &BTreeSet<&str>,
-    batch: &[&RecordFields],
-    signer: &AuditSigner,
-    out: &mut [Option<Appended>],
-) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    for (tenant, idxs) in by_tenant {
-        let (seq, prev) = lock_head(&tx, tenant)?;
-        let rows = extend_chain(tenant, idxs, seq, prev, batch, out);
-        {
-            let mut insert = tx.prepare_cached(INSERT_RECORD_SQL)?;
-            for row in &rows {
-                let f = batch[row.index];
-                let json = f.json_columns();
-                insert.execute(params![
-                    f.tenant,
-                    row.seq,
-                    row.prev_hash,
-                    row.hash.as_slice(),
-                    f.time_us,
-                    f.key_id,
-                    f.request_id,
-                    f.endpoint,
-                    f.model,
-                    f.route,
-                    f.decision,
-                    json.reasons,
-                    json.findings,
-                    json.value_hashes,
-                    f.prompt_tokens,
-                    f.completion_tokens,
-                    f.latency_us,
-                    f.status,
-                    f.upstream_error,
-                    f.redacted_prompt,
-                ])?;
-            }
-        }
-        let Some(head) = rows.last() else {
-            continue;
-        };
-        tx.prepare_cached(UPDATE_HEAD_SQL)?.execute(params![
-            head.seq,
-            head.hash.as_slice(),
-            tenant
-        ])?;
-        if sign.contains(tenant) {
-            insert_checkpoint(&tx, signer, tenant, head.seq, &head.hash)?;
-        }
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 /// Creates the tenant's head row if missing and returns it (seq, hash), holding the write lock.

@@ -134,13 +134,7 @@ impl AuditWriter {
         let fields = Box::new(record.to_fields());
         match &self.inner {
             Inner::Sqlite(w) => w.append(fields).await,
-            Inner::Task(tx) => {
-                let (reply, answer) = oneshot::channel();
-                tx.send(Msg::Append(fields, reply))
-                    .await
-                    .map_err(|_| Error::Closed)?;
-                answer.await.map_err(|_| Error::Closed)?
-            }
+            Inner::Task(tx) => ask(tx, |reply| Msg::Append(fields, reply)).await,
         }
     }
 
@@ -148,13 +142,7 @@ impl AuditWriter {
     pub async fn checkpoint(&self) -> Result<()> {
         match &self.inner {
             Inner::Sqlite(w) => w.checkpoint(),
-            Inner::Task(tx) => {
-                let (reply, answer) = oneshot::channel();
-                tx.send(Msg::Checkpoint(reply))
-                    .await
-                    .map_err(|_| Error::Closed)?;
-                answer.await.map_err(|_| Error::Closed)?
-            }
+            Inner::Task(tx) => ask(tx, Msg::Checkpoint).await,
         }
     }
 
@@ -163,15 +151,19 @@ impl AuditWriter {
     pub async fn close(&self) -> Result<()> {
         match &self.inner {
             Inner::Sqlite(w) => w.close(),
-            Inner::Task(tx) => {
-                let (reply, answer) = oneshot::channel();
-                tx.send(Msg::Close(reply))
-                    .await
-                    .map_err(|_| Error::Closed)?;
-                answer.await.map_err(|_| Error::Closed)?
-            }
+            Inner::Task(tx) => ask(tx, Msg::Close).await,
         }
     }
+}
+
+/// Sends the writer task a message carrying a reply channel and waits for the reply.
+async fn ask<T>(
+    tx: &mpsc::Sender<Msg>,
+    msg: impl FnOnce(oneshot::Sender<Result<T>>) -> Msg,
+) -> Result<T> {
+    let (reply, answer) = oneshot::channel();
+    tx.send(msg(reply)).await.map_err(|_| Error::Closed)?;
+    answer.await.map_err(|_| Error::Closed)?
 }
 
 /// When each tenant's chain head is due for signing.
