@@ -1,17 +1,20 @@
-//! The audit writer on a SQLite file: its own connection, and appenders that commit in turns.
+//! The audit writer on a SQLite file: its own connection, on its own thread, and a fast path
+//! for a lone append.
 //!
 //! Through the `sqlx` pool, one batch was five statements (`BEGIN`, lock head, insert, update
 //! head, `COMMIT`), each a round trip to the pool connection's worker thread, behind a hand-off
 //! to the writer task and back: ~290 µs p50 and ~0.9 ms p99 per append at 1,000 appends/s on
-//! a 2-core VM, where waking a parked thread costs tens of microseconds. Here an append pushes
-//! its record onto a queue, and whoever finds the connection free commits everything queued,
-//! synchronously, on the caller's own thread (a combining lock): a lone append wakes no other
-//! thread; concurrent appends share commits, as in the task-based writer.
+//! a 2-core VM, where waking a parked thread costs tens of microseconds. Here the writer runs
+//! each batch as one synchronous transaction on a `rusqlite` connection of its own. An append
+//! that finds nothing else queued and the connection free commits on its caller's thread (no
+//! hand-off, no wake-up); otherwise the writer thread commits it together with whatever else
+//! is queued, so a busy gateway's async workers never wait for the disk and bursts share
+//! commits, as in the task-based writer.
 //!
 //! Same file and settings as the pool (WAL, `synchronous`, busy timeout, no auto-checkpoint:
 //! the pool's checkpointer copies the WAL beside the writers), same SQL and chain arithmetic
-//! as the pooled path (`writer::extend_chain`). A thread of its own signs heads left unsigned
-//! once appends stop.
+//! as the pooled path (`writer::extend_chain`). The writer thread also signs heads that are
+//! due once appends stop.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError, Weak};
@@ -36,13 +39,19 @@ type Pending = (Box<RecordFields>, oneshot::Sender<Result<Appended>>);
 /// The SQLite writer shared by every clone of an `AuditWriter`.
 #[derive(Debug)]
 pub(crate) struct SqliteWriter {
-    /// Appends waiting for a commit.
-    queue: Mutex<Vec<Pending>>,
-    /// The connection and the signing schedule; whoever holds it commits the queue.
+    /// Appends waiting for a commit, and whether the writer thread should stop.
+    queue: Mutex<Queue>,
+    /// Wakes the writer thread: records queued, or stop.
+    wake: Condvar,
+    /// The connection and the signing schedule; whoever holds it may commit the queue.
     state: Mutex<State>,
     max_batch: usize,
-    /// Wakes the idle signer early (at close).
-    stop: (Mutex<bool>, Condvar),
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    items: Vec<Pending>,
+    stop: bool,
 }
 
 #[derive(Debug)]
@@ -62,7 +71,8 @@ impl SqliteWriter {
         file: SqliteFile,
     ) -> Arc<SqliteWriter> {
         let writer = Arc::new(SqliteWriter {
-            queue: Mutex::new(Vec::new()),
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
             state: Mutex::new(State {
                 store,
                 signer,
@@ -71,25 +81,37 @@ impl SqliteWriter {
                 closed: false,
             }),
             max_batch: opts.max_batch.max(1),
-            stop: (Mutex::new(false), Condvar::new()),
         });
         let weak = Arc::downgrade(&writer);
-        // Without the thread, heads are still signed at commits and at close; only the idle
-        // signing is lost.
-        let _ = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("hushgate-audit".into())
-            .spawn(move || sign_when_idle(&weak));
+            .spawn(move || writer_thread(&weak));
+        if spawned.is_err() {
+            // No thread: every append commits on its caller's thread (see `append`).
+            lock(&writer.queue).stop = true;
+        }
         writer
     }
 
-    pub async fn append(self: &Arc<Self>, fields: Box<RecordFields>) -> Result<Appended> {
+    /// A lone append (nothing else queued, the connection free) commits on the caller's
+    /// thread: no hand-off, no wake-up. Otherwise the writer thread commits it with whatever
+    /// else queued up, in one transaction.
+    pub async fn append(&self, fields: Box<RecordFields>) -> Result<Appended> {
         let (reply, answer) = oneshot::channel();
-        lock(&self.queue).push((fields, reply));
-        self.drain();
+        let (alone, no_thread) = {
+            let mut q = lock(&self.queue);
+            q.items.push((fields, reply));
+            (q.items.len() == 1, q.stop)
+        };
+        if no_thread {
+            self.with_state(|st| st.drain(&self.queue, self.max_batch));
+        } else if !(alone && self.commit_here()) {
+            self.wake.notify_one();
+        }
         answer.await.map_err(|_| Error::Closed)?
     }
 
-    pub fn checkpoint(self: &Arc<Self>) -> Result<()> {
+    pub fn checkpoint(&self) -> Result<()> {
         self.with_state(|st| {
             if st.closed {
                 return Err(Error::Closed);
@@ -99,80 +121,63 @@ impl SqliteWriter {
         })
     }
 
-    /// Commits what is queued, signs the final heads, closes the connection; later appends
-    /// fail with `Closed`.
-    pub fn close(self: &Arc<Self>) -> Result<()> {
+    /// Commits what is queued, signs the final heads, closes the connection and stops the
+    /// writer thread; later appends fail with `Closed`.
+    pub fn close(&self) -> Result<()> {
         let result = self.with_state(|st| {
             if st.closed {
                 return Err(Error::Closed);
             }
-            let queued = std::mem::take(&mut *lock(&self.queue));
-            st.commit_and_reply(queued, self.max_batch);
+            st.drain(&self.queue, self.max_batch);
             let dirty = st.schedule.dirty();
             let signed = st.checkpoint(&dirty);
             st.closed = true;
             st.appender.close();
             signed
         });
-        *lock(&self.stop.0) = true;
-        self.stop.1.notify_all();
+        lock(&self.queue).stop = true;
+        self.wake.notify_all();
         result
     }
 
-    /// Runs `f` holding the state (waiting for a commit in progress), then commits what
-    /// queued up meanwhile.
-    fn with_state<T>(self: &Arc<Self>, f: impl FnOnce(&mut State) -> T) -> T {
+    /// Commits one batch of the queue on this thread if the connection is free.
+    fn commit_here(&self) -> bool {
+        let mut st = match self.state.try_lock() {
+            Ok(st) => st,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return false,
+        };
+        let batch = take_batch(&self.queue, self.max_batch);
+        st.commit_and_reply(batch);
+        drop(st);
+        // Appends that arrived meanwhile woke the writer thread themselves.
+        true
+    }
+
+    /// Runs `f` holding the state (waiting for a commit in progress), then hands what queued
+    /// up meanwhile to the writer thread.
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         let out = f(&mut lock(&self.state));
-        self.drain();
+        let (queued, no_thread) = {
+            let q = lock(&self.queue);
+            (!q.items.is_empty(), q.stop)
+        };
+        if queued {
+            if no_thread {
+                lock(&self.state).drain(&self.queue, self.max_batch);
+            } else {
+                self.wake.notify_one();
+            }
+        }
         out
     }
+}
 
-    /// Commits the queue unless someone else holds the state; that holder drains after
-    /// releasing it, so nothing queued is left behind. An appender commits at most one batch
-    /// on its own thread (it runs on an async worker); a longer queue goes to a blocking
-    /// thread, which drains it whole.
-    fn drain(self: &Arc<Self>) {
-        self.drain_batches(1);
-        if !lock(&self.queue).is_empty() {
-            match tokio::runtime::Handle::try_current() {
-                Ok(rt) => {
-                    let me = self.clone();
-                    drop(rt.spawn_blocking(move || me.drain_batches(usize::MAX)));
-                }
-                Err(_) => self.drain_batches(usize::MAX),
-            }
-        }
-    }
-
-    /// Commits up to `batches` batches while holding the state; stops early when the state
-    /// is held elsewhere (its holder drains after releasing it).
-    fn drain_batches(&self, mut batches: usize) {
-        while batches > 0 {
-            let mut st = match self.state.try_lock() {
-                Ok(st) => st,
-                Err(TryLockError::Poisoned(p)) => p.into_inner(),
-                Err(TryLockError::WouldBlock) => return,
-            };
-            while batches > 0 {
-                let batch: Vec<Pending> = {
-                    let mut q = lock(&self.queue);
-                    let n = q.len().min(self.max_batch);
-                    q.drain(..n).collect()
-                };
-                if batch.is_empty() {
-                    break;
-                }
-                st.commit_and_reply(batch, self.max_batch);
-                batches -= 1;
-            }
-            drop(st);
-            // An append queued after our last look but before the release found the state
-            // held and left its record to us.
-            if lock(&self.queue).is_empty() {
-                return;
-            }
-        }
-    }
+/// Up to `max` of the oldest queued appends.
+fn take_batch(queue: &Mutex<Queue>, max: usize) -> Vec<Pending> {
+    let mut q = lock(queue);
+    let n = q.items.len().min(max);
+    q.items.drain(..n).collect()
 }
 
 impl Drop for SqliteWriter {
@@ -191,22 +196,32 @@ impl Drop for SqliteWriter {
 }
 
 impl State {
-    /// Commits `queued` in batches of at most `max_batch` and answers each append.
-    fn commit_and_reply(&mut self, queued: Vec<Pending>, max_batch: usize) {
-        let mut queued = queued.into_iter().peekable();
-        while queued.peek().is_some() {
-            let (fields, replies): (Vec<Box<RecordFields>>, Vec<_>) =
-                queued.by_ref().take(max_batch).unzip();
-            if self.closed {
-                for r in replies {
-                    let _ = r.send(Err(Error::Closed));
-                }
-                continue;
+    /// Commits everything queued, in batches.
+    fn drain(&mut self, queue: &Mutex<Queue>, max_batch: usize) {
+        loop {
+            let batch = take_batch(queue, max_batch);
+            if batch.is_empty() {
+                return;
             }
-            let refs: Vec<&RecordFields> = fields.iter().map(|f| &**f).collect();
-            let done = self.commit(&refs);
-            reply_all(replies.into_iter(), done);
+            self.commit_and_reply(batch);
         }
+    }
+
+    /// Commits one batch and answers each of its appends.
+    fn commit_and_reply(&mut self, batch: Vec<Pending>) {
+        if batch.is_empty() {
+            return;
+        }
+        let (fields, replies): (Vec<Box<RecordFields>>, Vec<_>) = batch.into_iter().unzip();
+        if self.closed {
+            for r in replies {
+                let _ = r.send(Err(Error::Closed));
+            }
+            return;
+        }
+        let refs: Vec<&RecordFields> = fields.iter().map(|f| &**f).collect();
+        let done = self.commit(&refs);
+        reply_all(replies.into_iter(), done);
     }
 
     fn commit(&mut self, batch: &[&RecordFields]) -> Result<Vec<Appended>> {
@@ -235,37 +250,41 @@ impl State {
     }
 }
 
-/// The idle signer: sleeps until the next head is due, signs it, until the writer closes or
-/// its last clone is dropped.
-fn sign_when_idle(writer: &Weak<SqliteWriter>) {
+/// The writer thread: commits what appenders left queued (in one transaction per batch), and
+/// signs heads that are due once appends stop; until the writer closes or its last clone is
+/// dropped.
+fn writer_thread(writer: &Weak<SqliteWriter>) {
     loop {
-        let wait = {
-            let Some(w) = writer.upgrade() else { return };
-            let deadline = lock(&w.state).schedule.next_deadline();
-            deadline.map_or(Duration::from_secs(1), |d| {
-                d.saturating_duration_since(Instant::now())
-                    .max(Duration::from_millis(10))
-            })
-        };
+        let Some(w) = writer.upgrade() else { return };
+        let deadline = lock(&w.state).schedule.next_deadline();
         {
-            let Some(w) = writer.upgrade() else { return };
-            let stopped = lock(&w.stop.0);
-            let (stopped, _) = match w.stop.1.wait_timeout(stopped, wait) {
-                Ok(r) => r,
-                Err(p) => p.into_inner(),
-            };
-            if *stopped {
+            let mut q = lock(&w.queue);
+            while q.items.is_empty() && !q.stop {
+                // Wake at least every second to notice the last clone going away.
+                let wait = deadline.map_or(Duration::from_secs(1), |d| {
+                    d.saturating_duration_since(Instant::now())
+                        .clamp(Duration::from_millis(1), Duration::from_secs(1))
+                });
+                let (guard, timeout) = match w.wake.wait_timeout(q, wait) {
+                    Ok(r) => r,
+                    Err(p) => p.into_inner(),
+                };
+                q = guard;
+                if timeout.timed_out() {
+                    break;
+                }
+            }
+            if q.stop && q.items.is_empty() {
                 return;
             }
         }
-        let Some(w) = writer.upgrade() else { return };
-        w.with_state(|st| {
-            if !st.closed {
-                // On failure the heads stay dirty and the schedule backs off before retrying.
-                let due = st.schedule.due(Instant::now());
-                let _ = st.checkpoint(&due);
-            }
-        });
+        let mut st = lock(&w.state);
+        st.drain(&w.queue, w.max_batch);
+        if !st.closed {
+            // On failure the heads stay dirty and the schedule backs off before retrying.
+            let due = st.schedule.due(Instant::now());
+            let _ = st.checkpoint(&due);
+        }
     }
 }
 
