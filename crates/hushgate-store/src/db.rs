@@ -91,17 +91,6 @@ pub(crate) enum Db {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
-    /// A SQLite database in a file: the audit writer opens its own connection to it.
-    pub(crate) sqlite_file: Option<SqliteFile>,
-}
-
-/// Where and how the audit writer opens its own SQLite connection (see
-/// `audit::append_sqlite`): the pool's settings, the same file.
-#[derive(Clone, Debug)]
-pub(crate) struct SqliteFile {
-    pub path: std::path::PathBuf,
-    pub busy_timeout: Duration,
-    pub synchronous: Synchronous,
 }
 
 impl Store {
@@ -114,19 +103,11 @@ impl Store {
     /// [`Store::connect`] with explicit settings.
     pub async fn connect_with(url: &str, opts: &StoreOptions) -> Result<Store> {
         let scheme = url.split(':').next().unwrap_or_default();
-        let mut sqlite_file = None;
         let db = match scheme {
             "sqlite" => {
                 let connect = SqliteConnectOptions::from_str(url)?;
-                // An in-memory database lives in the pool's connections only; the writer
-                // then appends through the pool.
                 if !is_memory(url) {
                     create_private(connect.get_filename())?;
-                    sqlite_file = Some(SqliteFile {
-                        path: connect.get_filename().to_path_buf(),
-                        busy_timeout: opts.busy_timeout,
-                        synchronous: opts.synchronous,
-                    });
                 }
                 let connect = connect
                     .create_if_missing(true)
@@ -170,7 +151,7 @@ impl Store {
                 });
             }
         };
-        Ok(Store { db, sqlite_file })
+        Ok(Store { db })
     }
 
     /// Which backend this store uses.

@@ -18,9 +18,6 @@ pub enum Error {
     /// The database refused or failed a statement, or could not be reached.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
-    /// The audit writer's own SQLite connection refused or failed a statement.
-    #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     /// Applying the embedded migrations failed.
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -1,7 +1,6 @@
 //! The audit trail: one record per request, hash-chained per tenant, checkpoints signed with
 //! Ed25519. See ARCHITECTURE.md ("hushgate-store") for the chain design.
 
-mod append_sqlite;
 mod chain;
 mod purge;
 mod query;

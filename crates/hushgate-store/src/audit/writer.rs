@@ -1,8 +1,5 @@
-//! Group commit: whatever appends are waiting go into one transaction, and each append is
-//! answered only after that transaction committed. On PostgreSQL (and in-memory SQLite) one
-//! task owns the append path; on a SQLite file the appending callers take turns committing
-//! themselves on the writer's own connection (`append_sqlite`), which spares two thread
-//! hand-offs per append.
+//! Group commit: one task owns the append path, batches whatever appends are waiting into one
+//! transaction, and answers each append only after that transaction committed.
 //!
 //! There is no timer in the batching: while one batch commits, the next one accumulates, so
 //! a lone request pays one commit and a burst shares them. Per tenant, the transaction locks
@@ -18,7 +15,6 @@ use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::append_sqlite::SqliteWriter;
 use super::chain::{GENESIS, hash_record};
 use super::{AuditRecord, AuditSigner, KIND_CHECKPOINT, RecordFields};
 use crate::db::{Begin, dispatch};
@@ -40,12 +36,6 @@ const INSERT_RECORDS_SQL: &str = "INSERT INTO audit_records (tenant, seq, prev_h
      time_us, key_id, request_id, endpoint, model, route, decision, reasons, findings, \
      value_hashes, prompt_tokens, completion_tokens, latency_us, status, upstream_error, \
      redacted_prompt) ";
-/// One row of `INSERT_RECORDS_SQL`.
-pub(crate) const INSERT_RECORD_SQL: &str = "INSERT INTO audit_records (tenant, seq, prev_hash, \
-     hash, time_us, key_id, request_id, endpoint, model, route, decision, reasons, findings, \
-     value_hashes, prompt_tokens, completion_tokens, latency_us, status, upstream_error, \
-     redacted_prompt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-     $15, $16, $17, $18, $19, $20)";
 
 /// How the writer batches and how often it signs.
 #[derive(Clone, Debug)]
@@ -93,27 +83,12 @@ enum Msg {
 /// Dropping every clone, or [`AuditWriter::close`], signs the final heads and stops the task.
 #[derive(Clone, Debug)]
 pub struct AuditWriter {
-    inner: Inner,
-}
-
-#[derive(Clone, Debug)]
-enum Inner {
-    /// PostgreSQL and in-memory SQLite: the writer task's queue.
-    Task(mpsc::Sender<Msg>),
-    /// A SQLite file: appenders commit in turns on the writer's own connection.
-    Sqlite(Arc<SqliteWriter>),
+    tx: mpsc::Sender<Msg>,
 }
 
 impl AuditWriter {
-    /// Starts the writer: on a SQLite file, its own connection and a thread that signs idle
-    /// heads; otherwise a task on the current tokio runtime.
+    /// Starts the writer task on the current tokio runtime.
     pub fn start(store: Store, signer: AuditSigner, opts: AuditOptions) -> AuditWriter {
-        if let Some(file) = store.sqlite_file.clone() {
-            let writer = SqliteWriter::start(store, signer, opts, file);
-            return AuditWriter {
-                inner: Inner::Sqlite(writer),
-            };
-        }
         let (tx, rx) = mpsc::channel(opts.queue_capacity.max(1));
         let task = Task {
             store,
@@ -122,9 +97,7 @@ impl AuditWriter {
             schedule: Schedule::new(opts.checkpoint_interval),
         };
         tokio::spawn(task.run(rx));
-        AuditWriter {
-            inner: Inner::Task(tx),
-        }
+        AuditWriter { tx }
     }
 
     /// Appends `record` to its tenant's chain. Resolves once the record is committed (durable
@@ -132,27 +105,18 @@ impl AuditWriter {
     /// external forwarding should fail closed.
     pub async fn append(&self, record: AuditRecord) -> Result<Appended> {
         let fields = Box::new(record.to_fields());
-        match &self.inner {
-            Inner::Sqlite(w) => w.append(fields).await,
-            Inner::Task(tx) => ask(tx, |reply| Msg::Append(fields, reply)).await,
-        }
+        ask(&self.tx, |reply| Msg::Append(fields, reply)).await
     }
 
     /// Signs every chain head this writer advanced since its last checkpoint, now.
     pub async fn checkpoint(&self) -> Result<()> {
-        match &self.inner {
-            Inner::Sqlite(w) => w.checkpoint(),
-            Inner::Task(tx) => ask(tx, Msg::Checkpoint).await,
-        }
+        ask(&self.tx, Msg::Checkpoint).await
     }
 
     /// Commits what is queued, signs the final heads and stops the writer; later appends on
     /// any clone fail with [`Error::Closed`].
     pub async fn close(&self) -> Result<()> {
-        match &self.inner {
-            Inner::Sqlite(w) => w.close(),
-            Inner::Task(tx) => ask(tx, Msg::Close).await,
-        }
+        ask(&self.tx, Msg::Close).await
     }
 }
 
