@@ -16,35 +16,6 @@ use common::{Env, Served};
 use hushgate_store::{AuditFilter, OUTCOME_DECISION, StoredRecord};
 use hushgate_testkit::{Behaviour, ProviderDouble};
 use serde_json::{Value, json};
-
-/// The provider double as `double`, the alias `gpt-4o-mini` on it.
-fn append_gateway_config(env: &Env, double: &ProviderDouble) {
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&env.config)
-        .unwrap();
-    write!(
-        f,
-        r#"
-[[providers]]
-name = "double"
-kind = "openai_compatible"
-base_url = "{}"
-read_timeout_secs = 10
-max_retries = 0
-catalog = "openai"
-
-[[models]]
-alias = "gpt-4o-mini"
-provider = "double"
-model = "upstream-model"
-"#,
-        double.base_url()
-    )
-    .unwrap();
-}
-
 fn chat() -> Value {
     json!({
         "model": "gpt-4o-mini",
@@ -134,7 +105,7 @@ async fn sigkill_under_load_loses_no_decision_record_and_the_trail_verifies() {
     );
     std::fs::write(&env.config, text).unwrap();
     let double = ProviderDouble::start(Behaviour::echo().delay(Duration::from_millis(30))).await;
-    append_gateway_config(&env, &double);
+    env.append_double_provider(&double.base_url(), "");
     let key = env
         .run(&["keys", "create", "--tenant", "bank"])
         .ok()

@@ -39,36 +39,6 @@ fn stop_all(replicas: &mut [Served]) {
         assert!(status.success(), "exit {status:?}:\n{}", r.log());
     }
 }
-
-/// The provider double as `double`, the alias `gpt-4o-mini` on it, and `extra` tables.
-fn append_gateway_config(env: &Env, double: &ProviderDouble, extra: &str) {
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&env.config)
-        .unwrap();
-    write!(
-        f,
-        r#"
-[[providers]]
-name = "double"
-kind = "openai_compatible"
-base_url = "{}"
-read_timeout_secs = 10
-max_retries = 0
-catalog = "openai"
-
-[[models]]
-alias = "gpt-4o-mini"
-provider = "double"
-model = "upstream-model"
-{extra}
-"#,
-        double.base_url()
-    )
-    .unwrap();
-}
-
 /// A PostgreSQL workspace whose config signs checkpoints at most every second (as in
 /// production), with the double and `extra` tables; `None` when PostgreSQL is not configured.
 async fn setup(extra: &str) -> Option<(Env, ProviderDouble)> {
@@ -80,7 +50,7 @@ async fn setup(extra: &str) -> Option<(Env, ProviderDouble)> {
     );
     std::fs::write(&env.config, text).unwrap();
     let double = ProviderDouble::start(Behaviour::echo().delay(Duration::from_millis(30))).await;
-    append_gateway_config(&env, &double, extra);
+    env.append_double_provider(&double.base_url(), extra);
     Some((env, double))
 }
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use hushgate_config::Config;
-use hushgate_policy::review::{self, ReviewOptions};
+use hushgate_policy::review::{self, ReviewOptions, escape_html};
 use hushgate_policy::{Date, Endpoint, Policy};
 use hushgate_types::EntityType;
 
@@ -283,26 +283,10 @@ fn notes_markdown(notes: &GatewayNotes) -> String {
     o
 }
 
-/// Names are validated (letters, digits, `_`, `-`, `.`), but escape anyway.
-fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Our own sentences with `inline code`, as HTML.
 fn code_spans(s: &str) -> String {
     let mut out = String::new();
-    for (i, part) in html_escape(s).split('`').enumerate() {
+    for (i, part) in escape_html(s).split('`').enumerate() {
         if i % 2 == 1 {
             let _ = write!(out, "<code>{part}</code>");
         } else {
@@ -330,14 +314,14 @@ fn notes_html(notes: &GatewayNotes) -> String {
              <th>sent as it is to</th></tr></thead>\n<tbody>\n",
         );
         let list = |routes: &[String]| {
-            let escaped: Vec<String> = routes.iter().map(|r| html_escape(r)).collect();
+            let escaped: Vec<String> = routes.iter().map(|r| escape_html(r)).collect();
             names_list(&escaped, ("<code>", "</code>"))
         };
         for t in &notes.ungoverned {
             let _ = writeln!(
                 o,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                html_escape(&t.name),
+                escape_html(&t.name),
                 list(&t.external),
                 list(&t.self_hosted)
             );

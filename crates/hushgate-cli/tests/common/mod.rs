@@ -218,6 +218,37 @@ impl Drop for Env {
     }
 }
 
+impl Env {
+    /// Appends to the config a provider `double` at `base_url` (the provider double, OpenAI's
+    /// catalog), the alias `gpt-4o-mini` on it, and `extra` TOML.
+    pub fn append_double_provider(&self, base_url: &str, extra: &str) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.config)
+            .unwrap();
+        write!(
+            f,
+            r#"
+[[providers]]
+name = "double"
+kind = "openai_compatible"
+base_url = "{base_url}"
+read_timeout_secs = 10
+max_retries = 0
+catalog = "openai"
+
+[[models]]
+alias = "gpt-4o-mini"
+provider = "double"
+model = "upstream-model"
+{extra}
+"#
+        )
+        .unwrap();
+    }
+}
+
 pub mod served;
 #[allow(unused_imports)] // not every test binary starts a gateway
 pub use served::Served;

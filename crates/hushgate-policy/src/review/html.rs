@@ -9,8 +9,9 @@ use super::{Gap, Review, Severity, TenantReview};
 use crate::rules::Action;
 use crate::terms::Evidence;
 
-/// Escapes text for element content and quoted attribute values.
-fn esc(s: &str) -> String {
+/// Escapes text for element content and quoted attribute values (control characters other
+/// than newlines are dropped). Also for pages that embed a review's HTML.
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use hushgate_types::EntityType;
 use serde::Serialize;
 
-pub use html::render_html;
+pub use html::{esc as escape_html, render_html};
 pub use markdown::render_markdown;
 
 use crate::catalog::{Availability, Basis, Endpoint, EndpointTerms, ProviderTerms};
