@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::load::{Seen, load_counting};
 use common::{Env, Served};
 use hushgate_store::{AuditFilter, OUTCOME_DECISION, StoredRecord};
 use hushgate_testkit::{Behaviour, ProviderDouble};
@@ -21,58 +22,6 @@ fn chat() -> Value {
         "model": "gpt-4o-mini",
         "messages": [{"role": "user", "content": "Summarize the quarterly report in one line."}],
     })
-}
-
-/// What a client saw: the status and `x-request-id` of a response, or a transport error.
-#[derive(Debug)]
-enum Seen {
-    Response { status: u16, request_id: String },
-    Failed,
-}
-
-/// Sends `n` chat requests, `concurrency` at a time; `ok` counts 200s as they arrive.
-async fn load(
-    base: String,
-    key: String,
-    n: usize,
-    concurrency: usize,
-    ok: Arc<AtomicUsize>,
-) -> Vec<Seen> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
-    let gate = Arc::new(tokio::sync::Semaphore::new(concurrency));
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..n {
-        let permit = Arc::clone(&gate).acquire_owned().await.unwrap();
-        let (client, base, key, ok) = (client.clone(), base.clone(), key.clone(), Arc::clone(&ok));
-        set.spawn(async move {
-            let _permit = permit;
-            let sent = client
-                .post(format!("{base}/chat/completions"))
-                .bearer_auth(&key)
-                .json(&chat())
-                .send()
-                .await;
-            match sent {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let request_id = resp
-                        .headers()
-                        .get("x-request-id")
-                        .map(|v| v.to_str().unwrap().to_owned())
-                        .unwrap_or_default();
-                    if status == 200 {
-                        ok.fetch_add(1, Ordering::SeqCst);
-                    }
-                    Seen::Response { status, request_id }
-                }
-                Err(_) => Seen::Failed,
-            }
-        });
-    }
-    set.join_all().await
 }
 
 async fn all_records(env: &Env) -> Vec<StoredRecord> {
@@ -115,7 +64,10 @@ async fn sigkill_under_load_loses_no_decision_record_and_the_trail_verifies() {
 
     let mut gw = Served::start(common::serve_command(&env));
     let ok = Arc::new(AtomicUsize::new(0));
-    let fired = tokio::spawn(load(gw.base.clone(), key.clone(), 200, 16, Arc::clone(&ok)));
+    let fired = {
+        let (bases, key, ok) = (vec![gw.base.clone()], key.clone(), Arc::clone(&ok));
+        tokio::spawn(async move { load_counting(&bases, &key, &chat(), 200, 16, ok).await })
+    };
     // Kill in the middle: once 80 clients have their 200 (about 16 more are in flight).
     let deadline = Instant::now() + Duration::from_secs(30);
     while ok.load(Ordering::SeqCst) < 80 {
@@ -132,18 +84,14 @@ async fn sigkill_under_load_loses_no_decision_record_and_the_trail_verifies() {
 
     let answered: Vec<&str> = seen
         .iter()
-        .filter_map(|s| match s {
-            Seen::Response {
-                status: 200,
-                request_id,
-            } => Some(request_id.as_str()),
-            _ => None,
-        })
+        .filter(|s| s.status == 200)
+        .map(|s| s.request_id.as_str())
         .collect();
-    let failed = seen.iter().filter(|s| matches!(s, Seen::Failed)).count();
+    // Status 0: the request failed in transport (the kill).
+    let failed = seen.iter().filter(|s| s.status == 0).count();
     let other: Vec<&Seen> = seen
         .iter()
-        .filter(|s| matches!(s, Seen::Response { status, .. } if *status != 200))
+        .filter(|s| s.status != 200 && s.status != 0)
         .collect();
     assert!(
         other.is_empty(),

@@ -249,6 +249,7 @@ model = "upstream-model"
     }
 }
 
+pub mod load;
 pub mod served;
 #[allow(unused_imports)] // not every test binary starts a gateway
 pub use served::Served;
