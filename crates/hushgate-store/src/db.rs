@@ -107,7 +107,7 @@ impl Store {
             "sqlite" => {
                 let connect = SqliteConnectOptions::from_str(url)?;
                 if !is_memory(url) {
-                    create_private(connect.get_filename())?;
+                    create_private(connect.get_filename());
                 }
                 let connect = connect
                     .create_if_missing(true)
@@ -180,17 +180,14 @@ impl Store {
 /// Creates a missing database file readable by its owner only (SQLite gives the `-wal` and
 /// `-shm` files the same mode): the trail holds keyed hashes and key ids, the store API key
 /// hashes. An existing file keeps its mode.
-fn create_private(path: &std::path::Path) -> Result<()> {
+fn create_private(path: &std::path::Path) {
     let mut open = std::fs::OpenOptions::new();
     open.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    match open.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        // A missing directory and the like: let SQLite report it as it does.
-        Err(_) => Ok(()),
-    }
+    // An existing file keeps its mode; a missing directory and the like are left for SQLite
+    // to report, as it does.
+    let _ = open.open(path);
 }
 
 /// `sqlite::memory:` and `sqlite://:memory:`, and URI forms with `mode=memory`.
