@@ -132,7 +132,7 @@ async fn ask<T>(
 
 /// When each tenant's chain head is due for signing.
 #[derive(Debug)]
-pub(crate) struct Schedule {
+struct Schedule {
     interval: Duration,
     /// When this writer last signed each tenant's head.
     last_checkpoint: HashMap<String, Instant>,
@@ -390,7 +390,7 @@ impl Task {
 
 /// A batch's record indexes per tenant, tenants in name order (the lock order: two writers
 /// never wait on each other in a cycle).
-pub(crate) fn by_tenant<'a>(batch: &[&'a RecordFields]) -> BTreeMap<&'a str, Vec<usize>> {
+fn by_tenant<'a>(batch: &[&'a RecordFields]) -> BTreeMap<&'a str, Vec<usize>> {
     let mut by_tenant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, f) in batch.iter().enumerate() {
         by_tenant.entry(f.tenant.as_str()).or_default().push(i);
@@ -399,7 +399,7 @@ pub(crate) fn by_tenant<'a>(batch: &[&'a RecordFields]) -> BTreeMap<&'a str, Vec
 }
 
 /// Answers each append of a batch: its place in the chain, or the batch's shared error.
-pub(crate) fn reply_all(
+fn reply_all(
     replies: impl Iterator<Item = oneshot::Sender<Result<Appended>>>,
     done: Result<Vec<Appended>>,
 ) {
@@ -419,7 +419,7 @@ pub(crate) fn reply_all(
 }
 
 /// A row to insert: the record at `index` of the batch, at `seq` in its tenant's chain.
-pub(crate) struct ChainRow {
+struct ChainRow {
     pub index: usize,
     pub seq: i64,
     pub prev_hash: Vec<u8>,
@@ -428,7 +428,7 @@ pub(crate) struct ChainRow {
 
 /// Chains the records at `idxs` of `batch` after the tenant's head (`seq`, `prev`), in order,
 /// and fills their `out` slots; the new head is the last row's (seq, hash).
-pub(crate) fn extend_chain(
+fn extend_chain(
     tenant: &str,
     idxs: &[usize],
     mut seq: i64,
@@ -457,7 +457,7 @@ pub(crate) fn extend_chain(
 }
 
 /// Tenant names in lock order, once each.
-pub(crate) fn sorted_unique(tenants: &[String]) -> Vec<&str> {
+fn sorted_unique(tenants: &[String]) -> Vec<&str> {
     let mut sorted: Vec<&str> = tenants.iter().map(String::as_str).collect();
     sorted.sort_unstable();
     sorted.dedup();
